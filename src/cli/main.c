@@ -1,0 +1,64 @@
+/* pos: the terminal and the tool belt. This file only dispatches. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+struct cli_cmd {
+    const char *name;
+    const char *summary;
+    int (*run)(int argc, char **argv);
+};
+
+static const struct cli_cmd cli_cmds[] = {
+    {"iso8583", "pack and unpack ISO 8583 messages (iso87a, iso87b, cup, dialect files)",
+     cmd_iso8583},
+    {"tlv", "decode EMV BER-TLV data (field 55)", cmd_tlv},
+    {"card", "check a PAN (Luhn, brand, masking) and parse track data", cmd_card},
+    {"qr", "decode and encode EMVCo merchant-presented QR payloads", cmd_qr},
+    {"money", "parse, format and compute amounts in ISO 4217 currencies", cmd_money},
+    {"pinblock", "encode and decode ISO 9564 PIN blocks (formats 0-4)", cmd_pinblock},
+    {"dukpt", "derive DUKPT keys (ANSI X9.24-1 TDES, X9.24-3 AES) and encrypt PINs", cmd_dukpt},
+    {"mac", "compute MACs (X9.19, ISO 9797-1, CMAC, UnionPay ECB)", cmd_mac},
+    {"kcv", "compute key check values", cmd_kcv},
+    {"keyblock", "wrap and unwrap ANSI X9.143 (TR-31) key blocks", cmd_keyblock},
+    {"cvv", "generate and verify CVV, CVV2 and iCVV", cmd_cvv},
+    {"pvv", "generate and verify Visa PVVs and IBM 3624 offsets", cmd_pvv},
+};
+
+static void cli_usage(FILE *f)
+{
+    size_t i;
+
+    fprintf(f, "usage: pos COMMAND [ARGS...]\n"
+               "       pos COMMAND --help\n\n"
+               "Results go to stdout (JSON for the codec and crypto commands), errors to\n"
+               "stderr as `pos: <what>: <why>`. Exit status: 0 success, 1 declined or\n"
+               "failed, 2 bad usage or bad input. Hex is uppercase on output and\n"
+               "case-insensitive on input.\n\ncommands:\n");
+    for (i = 0; i < sizeof(cli_cmds) / sizeof(cli_cmds[0]); i++)
+        fprintf(f, "  %-10s %s\n", cli_cmds[i].name, cli_cmds[i].summary);
+}
+
+int main(int argc, char **argv)
+{
+    size_t i;
+
+    if (argc < 2) {
+        cli_usage(stderr);
+        return CLI_USAGE;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        cli_usage(stdout);
+        return CLI_OK;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        puts("pos 0.1.0");
+        return CLI_OK;
+    }
+    for (i = 0; i < sizeof(cli_cmds) / sizeof(cli_cmds[0]); i++)
+        if (strcmp(argv[1], cli_cmds[i].name) == 0)
+            return cli_cmds[i].run(argc - 1, argv + 1);
+    return cli_error(CLI_USAGE, argv[1], "unknown command (see pos --help)");
+}
