@@ -3,7 +3,7 @@
 # missing. This list is the whole set of system dependencies.
 set -e
 PKGS="build-essential cmake pkg-config clang libclang-rt-dev
-libssl-dev libsqlite3-dev sqlite3 libpq-dev postgresql libuv1-dev
+libssl-dev libsqlite3-dev sqlite3 libpq-dev libuv1-dev
 libmicrohttpd-dev libjansson-dev libncurses-dev libqrencode-dev
 libcmocka-dev python3 procps"
 
