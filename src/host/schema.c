@@ -117,11 +117,14 @@ static const char *const schema_v1[] = {
     " rrn TEXT,"
     " batch_no INTEGER,"
     " original_id INTEGER REFERENCES txns(id),"
+    " orig_stan TEXT,"
+    " orig_tx_time TEXT,"
     " reversed INTEGER NOT NULL DEFAULT 0,"
     " reason TEXT,"
     " created_at INTEGER NOT NULL,"
     " UNIQUE (terminal_id, stan, tx_time, mti_class))",
     "CREATE INDEX txns_original ON txns(original_id)",
+    "CREATE INDEX txns_orig_key ON txns(terminal_id, orig_stan)",
     "CREATE INDEX txns_batch ON txns(terminal_id, batch_no)",
     "CREATE INDEX txns_card ON txns(card_id)",
 
