@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "crypto/block.h"
 
 struct cli_cmd {
     const char *name;
@@ -57,6 +58,8 @@ int main(int argc, char **argv)
         puts("pos 0.1.0");
         return CLI_OK;
     }
+    if (pos_crypto_init() != 0)
+        return cli_error(CLI_FAILED, "crypto", "cannot load OpenSSL's default provider");
     for (i = 0; i < sizeof(cli_cmds) / sizeof(cli_cmds[0]); i++)
         if (strcmp(argv[1], cli_cmds[i].name) == 0)
             return cli_cmds[i].run(argc - 1, argv + 1);

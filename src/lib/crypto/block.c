@@ -3,8 +3,21 @@
 
 #include <string.h>
 
+#include <openssl/provider.h>
+
 #include "error.h"
 #include "mem.h"
+
+int pos_crypto_init(void)
+{
+    /* Loading any provider explicitly stops OpenSSL from loading the default
+     * one implicitly, so both are named. The providers stay loaded for the
+     * life of the process. */
+    if (OSSL_PROVIDER_load(NULL, "default") == NULL)
+        return POS_ERR_CRYPTO;
+    (void)OSSL_PROVIDER_load(NULL, "legacy");
+    return POS_OK;
+}
 
 size_t block_alg_block_len(enum block_alg alg)
 {

@@ -78,6 +78,14 @@ int block_cbc_decrypt(struct block_key *k, const uint8_t *iv, const uint8_t *in,
 int block_ecb(enum block_alg alg, const uint8_t *key, size_t key_len, bool encrypt,
               const uint8_t *in, size_t len, uint8_t *out);
 
+/* Loads OpenSSL's default provider and, when installed, its legacy one
+ * (single DES lives there; the X9.19 and ISO 9797-1 MACs run faster with
+ * it, and fall back to TDES with K1 = K2 = K3 without it). Programs call this
+ * once at start, before any thread uses libpos; it is the one process-wide
+ * setting libpos makes. Returns POS_OK, or POS_ERR_CRYPTO when not even the
+ * default provider loads. */
+int pos_crypto_init(void);
+
 /* XORs n bytes of b into a. */
 void block_xor(uint8_t *a, const uint8_t *b, size_t n);
 
