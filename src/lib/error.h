@@ -70,6 +70,15 @@
     X(POS_ERR_KEYBLOCK, "invalid key block")                                                       \
     X(POS_ERR_KEYBLOCK_MAC, "key block authentication failed")                                     \
     X(POS_ERR_AUTH, "authentication failed")                                                       \
+    X(POS_ERR_CURRENCY_MISMATCH, "amounts in different currencies")                                \
+    X(POS_ERR_DB, "database error")                                                                \
+    X(POS_ERR_CONSTRAINT, "database constraint violated")                                          \
+    X(POS_ERR_BUSY, "resource busy")                                                               \
+    X(POS_ERR_CLOSED, "closed or shutting down")                                                   \
+    X(POS_ERR_SCHEMA, "database schema version not supported")                                     \
+    X(POS_ERR_CONFIG, "invalid configuration")                                                     \
+    X(POS_ERR_TLS, "TLS failure")                                                                  \
+    X(POS_ERR_FRAME, "invalid frame")                                                              \
     /* append new errors above this line, never in the middle */
 
 enum pos__err_index {
