@@ -1,6 +1,7 @@
 /* block: ECB/CBC block-cipher contexts over OpenSSL EVP. */
 #include "crypto/block.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/provider.h>
@@ -8,14 +9,31 @@
 #include "error.h"
 #include "mem.h"
 
+/* The providers pos_crypto_init loaded: the one process-wide state of
+ * libpos, released at exit so leak checkers see a clean process. */
+static OSSL_PROVIDER *pos__prov_default;
+static OSSL_PROVIDER *pos__prov_legacy;
+
+static void pos__crypto_unload(void)
+{
+    if (pos__prov_legacy != NULL)
+        OSSL_PROVIDER_unload(pos__prov_legacy);
+    if (pos__prov_default != NULL)
+        OSSL_PROVIDER_unload(pos__prov_default);
+    pos__prov_legacy = pos__prov_default = NULL;
+}
+
 int pos_crypto_init(void)
 {
+    if (pos__prov_default != NULL)
+        return POS_OK;
     /* Loading any provider explicitly stops OpenSSL from loading the default
-     * one implicitly, so both are named. The providers stay loaded for the
-     * life of the process. */
-    if (OSSL_PROVIDER_load(NULL, "default") == NULL)
+     * one implicitly, so both are named. */
+    pos__prov_default = OSSL_PROVIDER_load(NULL, "default");
+    if (pos__prov_default == NULL)
         return POS_ERR_CRYPTO;
-    (void)OSSL_PROVIDER_load(NULL, "legacy");
+    pos__prov_legacy = OSSL_PROVIDER_load(NULL, "legacy");
+    atexit(pos__crypto_unload);
     return POS_OK;
 }
 

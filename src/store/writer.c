@@ -1,0 +1,326 @@
+/*
+ * writer: the group-commit thread (contract in writer.h).
+ *
+ * The queue is an intrusive singly linked list of the submitters' own
+ * struct store_work, under one mutex: submitting allocates nothing. The
+ * thread takes up to max_batch units at once, runs them in one transaction
+ * with one savepoint each, commits once and only then calls the dones, out
+ * of the lock (a done may submit again). Counters are C11 atomics written by
+ * the writer thread alone and read by anyone (for /metrics).
+ */
+#include "store/writer.h"
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include "mem.h"
+#include "store/store_int.h"
+
+#define WRITER_SAVEPOINT "store_writer_unit"
+
+struct store_writer {
+    struct store *s;
+    size_t max_batch, max_queue;
+    pthread_t thread;
+    pthread_mutex_t mu; /* guards head, tail, count, stopping */
+    pthread_cond_t cv;  /* signalled on submit and on stop */
+    struct store_work *head, *tail;
+    size_t count;
+    bool stopping;
+    pthread_mutex_t join_mu; /* serializes concurrent shutdowns */
+    bool joined;
+    atomic_bool running; /* cleared by the writer thread as it exits */
+    _Atomic uint64_t batches, units, units_failed, commits_failed, queued;
+    _Atomic uint64_t hist[STORE_WRITER_HIST_BUCKETS];
+};
+
+void store_writer_options_init(struct store_writer_options *o)
+{
+    o->max_batch = STORE_WRITER_DEFAULT_MAX_BATCH;
+    o->max_queue = STORE_WRITER_DEFAULT_MAX_QUEUE;
+}
+
+uint64_t store_writer_hist_bound(size_t i)
+{
+    if (i >= STORE_WRITER_HIST_BUCKETS)
+        return 0;
+    if (i == STORE_WRITER_HIST_BUCKETS - 1)
+        return UINT64_MAX;
+    return (uint64_t)1 << i;
+}
+
+static void writer_add(_Atomic uint64_t *c, uint64_t n)
+{
+    atomic_fetch_add_explicit(c, n, memory_order_relaxed);
+}
+
+static void writer_count_batch(struct store_writer *w, size_t n)
+{
+    size_t i = 0;
+
+    while (i < STORE_WRITER_HIST_BUCKETS - 1 && n > store_writer_hist_bound(i))
+        i++;
+    writer_add(&w->hist[i], 1);
+    writer_add(&w->batches, 1);
+}
+
+/* Units [from, to) lost their transaction: those that had succeeded get rc. */
+static void writer_lose(struct store_writer *w, struct store_work *from, struct store_work *to,
+                        int rc)
+{
+    for (; from != to; from = from->next) {
+        if (from->rc == POS_OK)
+            from->rc = rc;
+    }
+    writer_add(&w->commits_failed, 1);
+}
+
+/* Runs one unit inside its savepoint. Returns POS_OK while the transaction
+ * is intact (u->rc holds the unit's result), or the error that lost it. */
+static int writer_unit(struct store *s, struct store_work *u)
+{
+    int rc;
+
+    rc = store_savepoint(s, WRITER_SAVEPOINT);
+    if (rc != POS_OK)
+        return rc;
+    store__set_writer_owned(s, true);
+    u->rc = u->run(s, u->arg);
+    store__set_writer_owned(s, false);
+    if (u->rc > 0)
+        u->rc = POS_ERR_INVAL; /* run returns POS_OK or a negative error */
+    if (!store_is_in_transaction(s))
+        return store__fail(s, u->rc != POS_OK ? u->rc : POS_ERR_DB,
+                           "the database rolled the transaction back");
+    if (u->rc != POS_OK) {
+        rc = store_rollback_to(s, WRITER_SAVEPOINT);
+        if (rc != POS_OK)
+            return rc;
+    }
+    return store_release(s, WRITER_SAVEPOINT);
+}
+
+/* Runs the units from first in one transaction (more only if the database
+ * drops one under a unit), leaving each unit's outcome in its rc. */
+static void writer_run_batch(struct store_writer *w, struct store_work *first)
+{
+    struct store *s = w->s;
+    struct store_work *start = first, *u;
+    size_t in_tx = 0;
+    int rc;
+
+    for (u = first; u != NULL; u = u->next)
+        u->rc = POS_OK;
+    rc = store_begin(s);
+    if (rc != POS_OK) {
+        writer_lose(w, first, NULL, rc);
+        goto out;
+    }
+    for (u = first; u != NULL; u = u->next) {
+        rc = writer_unit(s, u);
+        in_tx++;
+        if (rc == POS_OK)
+            continue;
+        /* The transaction is gone or in doubt: undo it, fail its units, go
+         * on with the rest in a new one. */
+        if (store_is_in_transaction(s))
+            store_rollback(s);
+        writer_count_batch(w, in_tx);
+        writer_lose(w, start, u->next, rc);
+        start = u->next;
+        in_tx = 0;
+        if (start == NULL)
+            goto out;
+        rc = store_begin(s);
+        if (rc != POS_OK) {
+            writer_lose(w, start, NULL, rc);
+            goto out;
+        }
+    }
+    writer_count_batch(w, in_tx);
+    rc = store_commit(s);
+    if (rc != POS_OK) {
+        /* A failed COMMIT (a deferred constraint, I/O) may leave the
+         * transaction open: nothing of it is applied either way. */
+        if (store_is_in_transaction(s))
+            store_rollback(s);
+        writer_lose(w, start, NULL, rc);
+    }
+out:
+    return;
+}
+
+static void writer_finish(struct store_writer *w, struct store_work *u)
+{
+    while (u != NULL) {
+        struct store_work *next = u->next; /* done may free u */
+        int rc = u->rc;
+
+        writer_add(&w->units, 1);
+        if (rc != POS_OK)
+            writer_add(&w->units_failed, 1);
+        if (u->done != NULL)
+            u->done(u->arg, rc);
+        u = next;
+    }
+}
+
+static void *writer_main(void *arg)
+{
+    struct store_writer *w = arg;
+    struct store_work *batch, *last;
+    size_t n;
+
+    pthread_mutex_lock(&w->mu);
+    for (;;) {
+        while (w->head == NULL && !w->stopping)
+            pthread_cond_wait(&w->cv, &w->mu);
+        if (w->head == NULL)
+            break; /* stopping and drained */
+        batch = last = w->head;
+        for (n = 1; n < w->max_batch && last->next != NULL; n++)
+            last = last->next;
+        w->head = last->next;
+        if (w->head == NULL)
+            w->tail = NULL;
+        last->next = NULL;
+        w->count -= n;
+        atomic_store_explicit(&w->queued, w->count, memory_order_relaxed);
+        pthread_mutex_unlock(&w->mu);
+        writer_run_batch(w, batch);
+        writer_finish(w, batch);
+        pthread_mutex_lock(&w->mu);
+    }
+    pthread_mutex_unlock(&w->mu);
+    atomic_store(&w->running, false);
+    return NULL;
+}
+
+int store_writer_open(struct store *s, const struct store_writer_options *opt,
+                      struct store_writer **out)
+{
+    struct store_writer_options defaults;
+    struct store_writer *w = NULL;
+    sigset_t all, old;
+    int rc;
+
+    *out = NULL;
+    if (opt == NULL) {
+        store_writer_options_init(&defaults);
+        opt = &defaults;
+    }
+    if (s == NULL || opt->max_batch == 0 || opt->max_batch > STORE_WRITER_LIMIT ||
+        opt->max_queue == 0 || opt->max_queue > STORE_WRITER_LIMIT || store_is_in_transaction(s)) {
+        rc = POS_ERR_INVAL;
+        goto out;
+    }
+    w = pos_calloc(1, sizeof(*w));
+    if (w == NULL) {
+        rc = POS_ERR_NOMEM;
+        goto out;
+    }
+    w->s = s;
+    w->max_batch = opt->max_batch;
+    w->max_queue = opt->max_queue;
+    pthread_mutex_init(&w->mu, NULL);
+    pthread_mutex_init(&w->join_mu, NULL);
+    pthread_cond_init(&w->cv, NULL);
+    /* The thread inherits a full signal mask: signals go to the program's
+     * own threads (its event loop), never to the writer. */
+    atomic_init(&w->running, true);
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    rc = pthread_create(&w->thread, NULL, writer_main, w) == 0 ? POS_OK : POS_ERR_IO;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (rc != POS_OK)
+        goto out;
+    *out = w;
+    w = NULL;
+out:
+    if (w != NULL) {
+        pthread_cond_destroy(&w->cv);
+        pthread_mutex_destroy(&w->join_mu);
+        pthread_mutex_destroy(&w->mu);
+        pos_free(w);
+    }
+    return rc;
+}
+
+int store_writer_submit(struct store_writer *w, struct store_work *work)
+{
+    int rc = POS_OK;
+
+    if (work == NULL || work->run == NULL)
+        return POS_ERR_INVAL;
+    work->next = NULL;
+    work->rc = POS_OK;
+    pthread_mutex_lock(&w->mu);
+    if (w->stopping) {
+        rc = POS_ERR_CLOSED;
+    } else if (w->count >= w->max_queue) {
+        rc = POS_ERR_BUSY;
+    } else {
+        if (w->tail != NULL)
+            w->tail->next = work;
+        else
+            w->head = work;
+        w->tail = work;
+        w->count++;
+        atomic_store_explicit(&w->queued, w->count, memory_order_relaxed);
+        pthread_cond_signal(&w->cv);
+    }
+    pthread_mutex_unlock(&w->mu);
+    return rc;
+}
+
+int store_writer_shutdown(struct store_writer *w)
+{
+    /* While running is set, only the writer thread itself has its id. */
+    if (atomic_load(&w->running) && pthread_equal(pthread_self(), w->thread))
+        return POS_ERR_INVAL;
+    pthread_mutex_lock(&w->mu);
+    w->stopping = true;
+    pthread_cond_signal(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+    pthread_mutex_lock(&w->join_mu);
+    if (!w->joined) {
+        pthread_join(w->thread, NULL);
+        w->joined = true;
+    }
+    pthread_mutex_unlock(&w->join_mu);
+    return POS_OK;
+}
+
+int store_writer_close(struct store_writer *w)
+{
+    int rc;
+
+    if (w == NULL)
+        return POS_OK;
+    rc = store_writer_shutdown(w);
+    if (rc != POS_OK)
+        return rc;
+    store_close(w->s);
+    pthread_cond_destroy(&w->cv);
+    pthread_mutex_destroy(&w->join_mu);
+    pthread_mutex_destroy(&w->mu);
+    pos_free(w);
+    return POS_OK;
+}
+
+void store_writer_stats(struct store_writer *w, struct store_writer_stats *out)
+{
+    size_t i;
+
+    memset(out, 0, sizeof(*out));
+    out->batches = atomic_load_explicit(&w->batches, memory_order_relaxed);
+    out->units = atomic_load_explicit(&w->units, memory_order_relaxed);
+    out->units_failed = atomic_load_explicit(&w->units_failed, memory_order_relaxed);
+    out->commits_failed = atomic_load_explicit(&w->commits_failed, memory_order_relaxed);
+    out->queued = atomic_load_explicit(&w->queued, memory_order_relaxed);
+    for (i = 0; i < STORE_WRITER_HIST_BUCKETS; i++)
+        out->batch_hist[i] = atomic_load_explicit(&w->hist[i], memory_order_relaxed);
+}
