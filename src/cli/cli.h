@@ -64,5 +64,6 @@ int cmd_kcv(int argc, char **argv);
 int cmd_keyblock(int argc, char **argv);
 int cmd_cvv(int argc, char **argv);
 int cmd_pvv(int argc, char **argv);
+int cmd_admin(int argc, char **argv);
 
 #endif

@@ -25,6 +25,7 @@ static const struct cli_cmd cli_cmds[] = {
     {"keyblock", "wrap and unwrap ANSI X9.143 (TR-31) key blocks", cmd_keyblock},
     {"cvv", "generate and verify CVV, CVV2 and iCVV", cmd_cvv},
     {"pvv", "generate and verify Visa PVVs and IBM 3624 offsets", cmd_pvv},
+    {"admin", "administer a host: database, keys, merchants, terminals, cards, books", cmd_admin},
 };
 
 static void cli_usage(FILE *f)

@@ -79,6 +79,7 @@
     X(POS_ERR_CONFIG, "invalid configuration")                                                     \
     X(POS_ERR_TLS, "TLS failure")                                                                  \
     X(POS_ERR_FRAME, "invalid frame")                                                              \
+    X(POS_ERR_STATE, "not allowed in the current state")                                           \
     /* append new errors above this line, never in the middle */
 
 enum pos__err_index {
