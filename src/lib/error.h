@@ -80,6 +80,13 @@
     X(POS_ERR_TLS, "TLS failure")                                                                  \
     X(POS_ERR_FRAME, "invalid frame")                                                              \
     X(POS_ERR_STATE, "not allowed in the current state")                                           \
+    X(POS_ERR_MSG_FORMAT, "reply not decodable")                                                   \
+    X(POS_ERR_MSG_MTI, "reply MTI does not answer the request")                                    \
+    X(POS_ERR_MSG_MISMATCH, "reply does not match the request")                                    \
+    X(POS_ERR_CHECK_DIGIT, "check digit mismatch")                                                 \
+    X(POS_ERR_LOCKED, "locked out after too many failures")                                        \
+    X(POS_ERR_DENIED, "not permitted for this role")                                               \
+    X(POS_ERR_STOCK, "insufficient stock")                                                         \
     /* append new errors above this line, never in the middle */
 
 enum pos__err_index {
