@@ -91,7 +91,7 @@ static pid_t echo_start_posd(const char *posd, uint16_t *port)
     pid = fork();
     if (pid == 0) {
         close(p[0]);
-        execl(posd, "posd", "--listen", "name=cup,port=0", "--listen", "name=iso87b,enabled=no",
+        execl(posd, "posd", "--app", "echo", "--listen", "name=cup,port=0", "--listen", "name=iso87b,enabled=no",
               "--http", "off", "--log-level", "warn", "--ready-fd", fdarg, (char *)NULL);
         _exit(127);
     }

@@ -2,7 +2,7 @@
  * app: the message handler posd runs behind its listeners — the one place
  * where protocol logic plugs into the runtime (net, workq, http, metrics).
  *
- * main.c calls app_get() once and drives the returned callbacks:
+ * main.c calls app_get(cfg->app) once and drives the returned callbacks:
  *   init      after the config is read and before any listener accepts;
  *             may add HTTP routes (ctx->http) and keep per-process state
  *   on_frame  on the loop thread for every frame (see net.h for the
@@ -13,9 +13,8 @@
  *             503 with why (e.g. "database unreachable")
  *   shutdown  after every connection closed and every worker stopped
  *
- * src/host/app.c holds the default (an echo placeholder); the ISO 8583
- * dispatcher replaces that file. No weak symbols: a static library would
- * not reliably prefer the strong one.
+ * Two apps: "iso8583" (app_iso.c, the payment host, default) and "echo"
+ * (app_echo.c, the transport ceiling for tests and benchmarks).
  */
 #ifndef POSD_APP_H
 #define POSD_APP_H
@@ -51,7 +50,11 @@ struct posd_app {
     void (*shutdown)(void *state);
 };
 
-/* The app posd runs (a static object). */
-const struct posd_app *app_get(void);
+/* The app called name ("iso8583", "echo"), or NULL (static objects). */
+const struct posd_app *app_get(const char *name);
+
+/* The apps (app_echo.c, app_iso.c). */
+const struct posd_app *app_echo_get(void);
+const struct posd_app *app_iso_get(void);
 
 #endif

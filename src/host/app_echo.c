@@ -1,8 +1,8 @@
 /*
- * app: the placeholder app — echo. Every frame is answered with the same
- * bytes, from a worker thread, exercising the runtime's cross-thread reply
- * path (net_conn_ref -> workq -> net_conn_send -> net_conn_unref). The ISO
- * 8583 dispatcher replaces this file (see app.h).
+ * app_echo: the echo app (posd --app echo). Every frame is answered with the
+ * same bytes, from a worker thread, exercising the runtime's cross-thread
+ * reply path (net_conn_ref -> workq -> net_conn_send -> net_conn_unref): the
+ * runtime's tests and bench/echo (the bare transport ceiling) use it.
  */
 #include "app.h"
 
@@ -72,7 +72,7 @@ static const struct posd_app app_echo = {
     "echo", app_echo_init, app_echo_frame, NULL, NULL, NULL, app_echo_shutdown,
 };
 
-const struct posd_app *app_get(void)
+const struct posd_app *app_echo_get(void)
 {
     return &app_echo;
 }

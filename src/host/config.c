@@ -59,6 +59,7 @@ void config_init(struct config *cfg)
     cfg->http_port = 8080;
     cfg->http_max_body = 1u << 20;
     snprintf(cfg->db_url, sizeof(cfg->db_url), "posd.db");
+    snprintf(cfg->app, sizeof(cfg->app), "iso8583");
     cfg->log_level = LOG_LEVEL_INFO;
     cfg->ready_fd = -1;
 }
@@ -240,6 +241,12 @@ static int config_posd_key(const struct config_src *x, struct config *cfg, const
         rc = config_str(x, key, v, cfg->pid_file, sizeof(cfg->pid_file));
     } else if (strcmp(key, "port_file") == 0) {
         rc = config_str(x, key, v, cfg->port_file, sizeof(cfg->port_file));
+    } else if (strcmp(key, "lmk_file") == 0) {
+        rc = config_str(x, key, v, cfg->lmk_file, sizeof(cfg->lmk_file));
+    } else if (strcmp(key, "app") == 0) {
+        rc = config_str(x, key, v, cfg->app, sizeof(cfg->app));
+        if (rc == POS_OK && strcmp(cfg->app, "iso8583") != 0 && strcmp(cfg->app, "echo") != 0)
+            rc = config_fail(x, "app must be iso8583 or echo");
     } else {
         rc = config_fail(x, "unknown key '%.32s' in [posd]", key);
     }
@@ -519,6 +526,8 @@ enum {
     OPT_MAXCONN,
     OPT_DRAIN,
     OPT_PID,
+    OPT_LMK,
+    OPT_APP,
     OPT_PORT_FILE,
     OPT_READY_FD,
     OPT_CHECK
@@ -537,6 +546,8 @@ static const struct option config_opts[] = {
     {"max-connections", required_argument, NULL, OPT_MAXCONN},
     {"drain-timeout", required_argument, NULL, OPT_DRAIN},
     {"pid-file", required_argument, NULL, OPT_PID},
+    {"lmk", required_argument, NULL, OPT_LMK},
+    {"app", required_argument, NULL, OPT_APP},
     {"port-file", required_argument, NULL, OPT_PORT_FILE},
     {"ready-fd", required_argument, NULL, OPT_READY_FD},
     {"check-config", no_argument, NULL, OPT_CHECK},
@@ -587,6 +598,12 @@ static int config_flag(struct config *cfg, int opt, const char *arg, struct pos_
         break;
     case OPT_PID:
         rc = config_posd_key(&x, cfg, "pid_file", arg);
+        break;
+    case OPT_LMK:
+        rc = config_posd_key(&x, cfg, "lmk_file", arg);
+        break;
+    case OPT_APP:
+        rc = config_posd_key(&x, cfg, "app", arg);
         break;
     case OPT_PORT_FILE:
         rc = config_posd_key(&x, cfg, "port_file", arg);
@@ -708,6 +725,7 @@ int config_format(const struct config *cfg, char *buf, size_t cap)
                (unsigned long long)cfg->drain_ms, cfg->net.max_connections, cfg->net.max_unsent);
     config_put(&o, "backlog = %d\npid_file = \"%s\"\nport_file = \"%s\"\n", cfg->net.backlog,
                cfg->pid_file, cfg->port_file);
+    config_put(&o, "lmk_file = \"%s\"\napp = \"%s\"\n", cfg->lmk_file, cfg->app);
     config_put(&o, "\n[http]\nenabled = %s\naddress = %s\nport = %u\nmax_body = %zu\n",
                cfg->http_enabled ? "yes" : "no", cfg->http_address, (unsigned)cfg->http_port,
                cfg->http_max_body);
@@ -752,6 +770,8 @@ void config_usage(FILE *out)
           "      --max-connections N    connection limit (default 10000)\n"
           "      --drain-timeout DUR    SIGTERM: wait this long for answers (default 10s)\n"
           "      --pid-file PATH        write the process id to PATH\n"
+          "      --lmk FILE             the local master key file (else $POS_LMK, hex)\n"
+          "      --app iso8583|echo     the message handler (default iso8583)\n"
           "      --port-file PATH       when ready, write NAME=ADDR:PORT lines to PATH\n"
           "      --ready-fd N           when ready, write the same lines to fd N, close it\n"
           "      --check-config         print the effective configuration and exit\n"

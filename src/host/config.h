@@ -55,6 +55,8 @@ struct config {
     char log_file[NET_PATH_MAX]; /* "" or "-": stderr */
     enum log_level log_level;
     char pid_file[NET_PATH_MAX];
+    char lmk_file[NET_PATH_MAX]; /* "" : the LMK comes from $POS_LMK (hex) */
+    char app[NET_NAME_MAX];      /* "iso8583" (default) or "echo" */
     char port_file[NET_PATH_MAX];
     int ready_fd; /* -1: none */
     char config_file[NET_PATH_MAX];

@@ -25,6 +25,7 @@
 
 #include "error.h"
 #include "mem.h"
+#include "crypto/block.h"
 #include "host/app.h"
 #include "host/config.h"
 #include "host/http.h"
@@ -345,7 +346,12 @@ int main(int argc, char **argv)
     }
     metrics_init(&p->metrics);
     atomic_init(&p->draining, false);
-    p->app = app_get();
+    p->app = app_get(p->cfg.app);
+    if (pos_crypto_init() != POS_OK) {
+        log_event(LOG_LEVEL_ERROR, "start_failed", "what=crypto error=\"no OpenSSL provider\"");
+        log_close();
+        return 1;
+    }
     uv_loop_init(&p->loop);
     rc = posd_start(p);
     if (rc == POS_OK)

@@ -140,7 +140,7 @@ static char *tp_http_get(uint16_t port, const char *path)
 
 static void test_lifecycle(void **state)
 {
-    char *args[] = {(char *)"posd",        (char *)"--config", tp_conf,
+    char *args[] = {(char *)"posd", (char *)"--app", (char *)"echo", (char *)"--config", tp_conf,
                     (char *)"--port-file", tp_ports,           NULL};
     char rotated[160], msg[16], *ports, *r, *out;
     uint8_t got[32];
@@ -219,7 +219,7 @@ static void test_lifecycle(void **state)
 static void test_ready_fd_and_flags(void **state)
 {
     char fdarg[8], *ports, *out;
-    char *args[] = {(char *)"posd",
+    char *args[] = {(char *)"posd", (char *)"--app", (char *)"echo",
                     (char *)"--listen",
                     (char *)"name=cup,port=0",
                     (char *)"--listen",
@@ -275,7 +275,7 @@ static void test_exit_codes(void **state)
     char *bad_conf[] = {(char *)"posd", (char *)"--config", tp_conf, NULL};
     char *check[] = {(char *)"posd", (char *)"--config", tp_conf, (char *)"--check-config", NULL};
     char spec[64];
-    char *in_use[] = {(char *)"posd",
+    char *in_use[] = {(char *)"posd", (char *)"--app", (char *)"echo",
                       (char *)"--listen",
                       spec,
                       (char *)"--listen",
