@@ -121,11 +121,19 @@ static int block__set_key(struct block_key *k, const uint8_t *key, size_t key_le
         rc = POS_ERR_KEY_LENGTH;
         goto out;
     }
-    if (EVP_EncryptInit_ex2(k->enc, k->cipher, ek, NULL, NULL) != 1 ||
-        EVP_DecryptInit_ex2(k->dec, k->cipher, ek, NULL, NULL) != 1)
-        goto out;
-    EVP_CIPHER_CTX_set_padding(k->enc, 0);
-    EVP_CIPHER_CTX_set_padding(k->dec, 0);
+    if (k->key_len != 0) {
+        /* Re-key: the contexts already hold the cipher; passing it again
+         * would make OpenSSL tear them down and rebuild them. */
+        if (EVP_EncryptInit_ex2(k->enc, NULL, ek, NULL, NULL) != 1 ||
+            EVP_DecryptInit_ex2(k->dec, NULL, ek, NULL, NULL) != 1)
+            goto out;
+    } else {
+        if (EVP_EncryptInit_ex2(k->enc, k->cipher, ek, NULL, NULL) != 1 ||
+            EVP_DecryptInit_ex2(k->dec, k->cipher, ek, NULL, NULL) != 1)
+            goto out;
+        EVP_CIPHER_CTX_set_padding(k->enc, 0);
+        EVP_CIPHER_CTX_set_padding(k->dec, 0);
+    }
     k->key_len = key_len;
     rc = POS_OK;
 out:
