@@ -40,7 +40,7 @@ check-style:
 fuzz-build: deps
 	@if command -v clang >/dev/null 2>&1; then \
 	  CC=clang cmake -S . -B $(FUZZB) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPOS_FUZZ=ON -DPOS_SANITIZE=ON >/dev/null && \
-	  cmake --build $(FUZZB) -j $(JOBS); \
+	  cmake --build $(FUZZB) -j $(JOBS) --target fuzz_all; \
 	else echo "fuzz: clang not installed, skipping"; fi
 
 # make fuzz FUZZ_SECONDS=N: run every fuzz target for N seconds each.

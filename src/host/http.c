@@ -241,6 +241,9 @@ static void http_completed(void *cls, struct MHD_Connection *conn, void **con_cl
     }
 }
 
+/* libmicrohttpd's error callback hands us its own printf format. */
+static void http_logger(void *cls, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+
 static void http_logger(void *cls, const char *fmt, va_list ap)
 {
     char msg[256];
