@@ -779,6 +779,14 @@ static void iso_run(void *arg)
 
 static struct iso_app iso_state;
 
+/* Writer thread: every group commit's size, for posd_commit_batch_size. */
+static void iso_on_batch(void *ud, size_t units)
+{
+    struct iso_app *app = ud;
+
+    metrics_commit_batch_observe(app->metrics, units);
+}
+
 static int iso_init(struct posd_ctx *ctx, void **state)
 {
     struct iso_app *app = &iso_state;
@@ -812,8 +820,13 @@ static int iso_init(struct posd_ctx *ctx, void **state)
         mig = schema_migrations(&n);
         rc = store_migrate(s, mig, n, NULL, &d);
     }
-    if (rc == POS_OK)
-        rc = store_writer_open(s, NULL, &app->w);
+    if (rc == POS_OK) {
+        struct store_writer_options wo;
+        store_writer_options_init(&wo);
+        wo.on_batch = iso_on_batch;
+        wo.on_batch_ud = app;
+        rc = store_writer_open(s, &wo, &app->w);
+    }
     if (rc != POS_OK) {
         pos_errdetail_format(rc, &d, why, sizeof(why));
         log_event(LOG_LEVEL_ERROR, "database", "url=%s error=\"%s\"", app->cfg->db_url, why);

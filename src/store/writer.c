@@ -24,6 +24,8 @@
 struct store_writer {
     struct store *s;
     size_t max_batch, max_queue;
+    void (*on_batch)(void *ud, size_t units);
+    void *on_batch_ud;
     pthread_t thread;
     pthread_mutex_t mu; /* guards head, tail, count, stopping */
     pthread_cond_t cv;  /* signalled on submit and on stop */
@@ -41,6 +43,8 @@ void store_writer_options_init(struct store_writer_options *o)
 {
     o->max_batch = STORE_WRITER_DEFAULT_MAX_BATCH;
     o->max_queue = STORE_WRITER_DEFAULT_MAX_QUEUE;
+    o->on_batch = NULL;
+    o->on_batch_ud = NULL;
 }
 
 uint64_t store_writer_hist_bound(size_t i)
@@ -65,6 +69,8 @@ static void writer_count_batch(struct store_writer *w, size_t n)
         i++;
     writer_add(&w->hist[i], 1);
     writer_add(&w->batches, 1);
+    if (w->on_batch != NULL && n > 0)
+        w->on_batch(w->on_batch_ud, n);
 }
 
 /* Units [from, to) lost their transaction: those that had succeeded get rc. */
@@ -225,6 +231,8 @@ int store_writer_open(struct store *s, const struct store_writer_options *opt,
     w->s = s;
     w->max_batch = opt->max_batch;
     w->max_queue = opt->max_queue;
+    w->on_batch = opt->on_batch;
+    w->on_batch_ud = opt->on_batch_ud;
     pthread_mutex_init(&w->mu, NULL);
     pthread_mutex_init(&w->join_mu, NULL);
     pthread_cond_init(&w->cv, NULL);

@@ -61,6 +61,11 @@ struct store_work {
 struct store_writer_options {
     size_t max_batch; /* most units per transaction (1 disables grouping) */
     size_t max_queue; /* most units waiting; more are refused with POS_ERR_BUSY */
+    /* Optional: called on the writer thread with the size of every batch it
+     * ran (before the batch's done callbacks), e.g. to feed a metrics
+     * histogram. Must be quick and must not call the writer. */
+    void (*on_batch)(void *ud, size_t units);
+    void *on_batch_ud;
 };
 
 #define STORE_WRITER_DEFAULT_MAX_BATCH 512

@@ -38,7 +38,7 @@
 
 static char dir[200], db[300], lmk[300], ktk[300], ports[300], logpath[300], pos_bin[512];
 static pid_t posd_pid;
-static uint16_t cup_port, b_port;
+static uint16_t cup_port, b_port, http_port;
 
 struct card {
     char pan[20], track2[48], expiry[5], pin[13];
@@ -147,7 +147,8 @@ static void posd_start(void)
         snprintf(portarg1, sizeof(portarg1), "name=cup,port=0");
         snprintf(portarg2, sizeof(portarg2), "name=iso87b,port=0");
         execl(POSD_BIN, "posd", "--db", db, "--lmk", lmk, "--listen", portarg1, "--listen",
-              portarg2, "--port-file", ports, "--log-file", logpath, "--workers", "2", (char *)NULL);
+              portarg2, "--http", "127.0.0.1:0", "--port-file", ports, "--log-file", logpath,
+              "--workers", "2", (char *)NULL);
         _exit(127);
     }
     for (i = 0; i < 200; i++) {
@@ -158,6 +159,8 @@ static void posd_start(void)
                     cup_port = (uint16_t)strtoul(line + 14, NULL, 10);
                 if (strncmp(line, "iso87b=127.0.0.1:", 17) == 0)
                     b_port = (uint16_t)strtoul(line + 17, NULL, 10);
+                if (strncmp(line, "http=127.0.0.1:", 15) == 0)
+                    http_port = (uint16_t)strtoul(line + 15, NULL, 10);
             }
             fclose(f);
             return;
@@ -835,6 +838,37 @@ static void test_settlement(void **state)
     }
 }
 
+/* GET path from posd's HTTP port into buf (NUL-terminated). */
+static void http_get(const char *path, char *buf, size_t cap)
+{
+    char req[128];
+    size_t got = 0;
+    ssize_t r;
+    int fd = dial(http_port);
+
+    snprintf(req, sizeof(req), "GET %s HTTP/1.0\r\n\r\n", path);
+    assert_int_equal(send(fd, req, strlen(req), MSG_NOSIGNAL), (ssize_t)strlen(req));
+    while (got < cap - 1 && (r = recv(fd, buf + got, cap - 1 - got, 0)) > 0)
+        got += (size_t)r;
+    buf[got] = '\0';
+    close(fd);
+}
+
+static void test_metrics(void **state)
+{
+    static char buf[1 << 17];
+
+    (void)state;
+    http_get("/metrics", buf, sizeof(buf));
+    assert_non_null(strstr(buf, "posd_requests_total{mti=\"0200\",rc=\"00\"}"));
+    assert_non_null(strstr(buf, "posd_requests_total{mti=\"0200\",rc=\"51\"} 1"));
+    assert_non_null(strstr(buf, "posd_requests_total{mti=\"0200\",rc=\"A0\"}"));
+    assert_non_null(strstr(buf, "posd_commit_batch_size_count"));
+    assert_null(strstr(buf, "posd_commit_batch_size_count 0\n"));
+    http_get("/healthz", buf, sizeof(buf));
+    assert_non_null(strstr(buf, "200"));
+}
+
 static void test_restart_keeps_everything(void **state)
 {
     uint8_t msg[POSMSG_MAX];
@@ -896,6 +930,7 @@ int main(void)
         cmocka_unit_test(test_raw_format_errors),
         cmocka_unit_test(test_dukpt_iso87b),
         cmocka_unit_test(test_settlement),
+        cmocka_unit_test(test_metrics),
         cmocka_unit_test(test_restart_keeps_everything),
     };
 
