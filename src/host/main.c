@@ -16,6 +16,7 @@
  */
 #include <errno.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
@@ -50,6 +51,18 @@ struct posd {
     atomic_bool draining;
     bool signals_on;
 };
+
+/* Each terminal is a connection: raise the soft open-file limit to the hard
+ * one (commonly 1024 -> 1048576), so thousands of terminals fit. */
+static void posd_raise_nofile(void)
+{
+    struct rlimit rl;
+
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        (void)setrlimit(RLIMIT_NOFILE, &rl);
+    }
+}
 
 /* One process, one daemon: static because struct config is large. */
 static struct posd posd_main;
@@ -340,6 +353,7 @@ int main(int argc, char **argv)
         return rc == POS_OK ? 0 : 1;
     }
     signal(SIGPIPE, SIG_IGN);
+    posd_raise_nofile();
     if (log_open(p->cfg.log_file, p->cfg.log_level) != POS_OK) {
         fprintf(stderr, "posd: log file %s: %s\n", p->cfg.log_file, strerror(errno));
         return 1;
