@@ -65,5 +65,10 @@ int cmd_keyblock(int argc, char **argv);
 int cmd_cvv(int argc, char **argv);
 int cmd_pvv(int argc, char **argv);
 int cmd_admin(int argc, char **argv);
+int cmd_item(int argc, char **argv);
+int cmd_stock(int argc, char **argv);
+int cmd_employee(int argc, char **argv);
+int cmd_shift(int argc, char **argv);
+int cmd_receipt(int argc, char **argv);
 
 #endif

@@ -26,6 +26,11 @@ static const struct cli_cmd cli_cmds[] = {
     {"cvv", "generate and verify CVV, CVV2 and iCVV", cmd_cvv},
     {"pvv", "generate and verify Visa PVVs and IBM 3624 offsets", cmd_pvv},
     {"admin", "administer a host: database, keys, merchants, terminals, cards, books", cmd_admin},
+    {"item", "the terminal's catalog: add, edit, find, import and export items", cmd_item},
+    {"stock", "stock movements: receive, adjust, count; quantities, low stock", cmd_stock},
+    {"employee", "the terminal's staff: add, list, disable, login, unlock", cmd_employee},
+    {"shift", "open and close a cashier shift with its cash float", cmd_shift},
+    {"receipt", "render receipts as text (32/42/48 columns) or ESC/POS bytes", cmd_receipt},
 };
 
 static void cli_usage(FILE *f)
