@@ -89,7 +89,10 @@ static const char *const tschema_v1[] = {
 
 static const struct store_migration tschema_list[] = {
     {1, "terminal: settings, catalog, stock, staff, shifts", tschema_v1},
-    /* append later versions here (sales, payments, saf ...) */
+    {2, "terminal: sales, lines, discounts, tenders", tschema_v2},
+    {3, "terminal: identity, keys, payment journal, pending reversals, store-and-forward",
+     tschema_v3},
+    /* append later versions here */
 };
 
 const struct store_migration *tschema_migrations(size_t *n)

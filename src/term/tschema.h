@@ -31,4 +31,9 @@
  * is static and read-only. */
 const struct store_migration *tschema_migrations(size_t *n);
 
+/* The statements of versions 2 (tschema_sale.c: sales) and 3
+ * (tschema_pay.c: payments), NULL-terminated. */
+extern const char *const tschema_v2[];
+extern const char *const tschema_v3[];
+
 #endif
