@@ -359,7 +359,7 @@ int proto_reply_encode(const struct proto_req *r, const struct proto_reply *rp,
                        const struct proto_mac *mac, uint8_t *out, size_t cap, size_t *out_len)
 {
     struct iso8583_msg m;
-    char mti[5], f48[40], f54[24], f60[32], rrn[13], auth[7];
+    char mti[5], f48[40], f54[24], f60[32], rrn[13], auth[7], f62hex[2 * 64 + 1];
     uint8_t tpdu[ISO8583_MAX_HDR], zeros[8] = {0}, code[8];
     const uint8_t *t;
     size_t i, tl = 0, start = 0, end = 0;
@@ -426,8 +426,17 @@ int proto_reply_encode(const struct proto_req *r, const struct proto_reply *rp,
         if ((rc = iso8583_set_str(&m, 54, f54)) != POS_OK)
             return rc;
     }
-    if (rp->f62 != NULL && (rc = iso8583_set(&m, 62, rp->f62, rp->f62_len)) != POS_OK)
-        return rc;
+    if (rp->f62 != NULL && r->d->f[62].type == ISO8583_T_B) {
+        if ((rc = iso8583_set(&m, 62, rp->f62, rp->f62_len)) != POS_OK)
+            return rc;
+    } else if (rp->f62 != NULL) {
+        /* iso87a/iso87b: 62 is a character field: the keys as hex text */
+        if (rp->f62_len > sizeof(f62hex) / 2)
+            return POS_ERR_NOSPACE;
+        pos_hex_encode(rp->f62, rp->f62_len, f62hex, sizeof(f62hex));
+        if ((rc = iso8583_set(&m, 62, f62hex, 2 * rp->f62_len)) != POS_OK)
+            return rc;
+    }
     if (mac == NULL)
         return iso8583_encode(&m, out, cap, out_len, NULL);
     /* MAC: encode with zeros in 64, compute over the span, patch. */

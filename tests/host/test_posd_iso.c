@@ -310,7 +310,7 @@ static int64_t balance_of(const struct card *c)
 
 /* ---- setup ---- */
 
-static struct term cup, dk;
+static struct term cup, dk, b_mksk;
 
 static int setup(void **state)
 {
@@ -337,6 +337,14 @@ static int setup(void **state)
     provision_key("T0000001", "cup", "mksk-tdes", "K0", 'D', tmk, NULL);
     provision_key("T0000002", "iso87b", "dukpt-tdes", "B1", 'X', ipek, ksn);
     json_decref(admin("terminal add --tid T0000003 --mid " MID " --dialect cup --key-scheme mksk-tdes"));
+    {
+        uint8_t tmk4[16];
+        provision_key("T0000004", "iso87b", "mksk-tdes", "K0", 'D', tmk4, NULL);
+        assert_int_equal(posmsg_terminal_init_mksk(&b_mksk.t, "iso87b", "T0000004", MID, "156",
+                                                   1, tmk4, 16, NULL),
+                         POS_OK);
+        pos_wipe(tmk4, sizeof(tmk4));
+    }
     acct = admin_account("CNY");
     admin_card(&good, acct, "");
     j = admin("card topup --card %lld --amount 1000.00", (long long)good.id);
@@ -370,6 +378,7 @@ static int setup(void **state)
     pos_wipe(ipek, sizeof(ipek));
     cup.fd = dial(cup_port);
     dk.fd = dial(b_port);
+    b_mksk.fd = dial(b_port);
     return 0;
 }
 
@@ -380,6 +389,8 @@ static int teardown(void **state)
     (void)state;
     close(cup.fd);
     close(dk.fd);
+    close(b_mksk.fd);
+    posmsg_terminal_clear(&b_mksk.t);
     posmsg_terminal_clear(&cup.t);
     posmsg_terminal_clear(&dk.t);
     if (posd_pid > 0)
@@ -407,6 +418,10 @@ static void test_signon_echo(void **state)
     assert_true(posmsg_terminal_is_ready(&cup.t));
     rq.kind = POSMSG_ECHO;
     do_req(&dk, &rq, &s, &r, "00");
+    /* master/session on iso87b: the keys travel as hex text in field 62 */
+    rq.kind = POSMSG_SIGNON;
+    do_req(&b_mksk, &rq, &s, &r, "00");
+    assert_true(r.keys_loaded);
 }
 
 static void test_purchase_exactly_once(void **state)
@@ -731,6 +746,17 @@ static void test_raw_format_errors(void **state)
     }
 }
 
+static void test_mksk_iso87b(void **state)
+{
+    struct posmsg_sent s;
+    struct posmsg_reply r;
+    int64_t before = balance_of(&good);
+
+    (void)state;
+    purchase(&b_mksk, &good, good.pin, 500, "00", &s, &r);
+    assert_int_equal(balance_of(&good), before - 500);
+}
+
 static void test_dukpt_iso87b(void **state)
 {
     uint8_t msg[POSMSG_MAX];
@@ -928,6 +954,7 @@ int main(void)
         cmocka_unit_test(test_reversal_advice_format),
         cmocka_unit_test(test_terminal_states),
         cmocka_unit_test(test_raw_format_errors),
+        cmocka_unit_test(test_mksk_iso87b),
         cmocka_unit_test(test_dukpt_iso87b),
         cmocka_unit_test(test_settlement),
         cmocka_unit_test(test_metrics),
