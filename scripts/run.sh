@@ -1,6 +1,4 @@
 #!/bin/sh
-# make run: until the host exists, a demo of the codecs: builds a purchase
-# message, packs it in each built-in dialect, unpacks it and prints it masked.
+# make run: the system on an embedded SQLite with a demo store (scripts/run.py).
 set -e
-build=${1:-build}
-exec "$build/pos" iso8583 demo
+exec python3 "$(dirname "$0")/run.py" "${1:-build}"

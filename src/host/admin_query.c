@@ -118,6 +118,22 @@ int admin_audit(struct admin *a, int64_t limit, json_t **out)
 
 /* ---- transactions ---------------------------------------------------------- */
 
+/* The RRN the host gave: stored when a terminal sent one (advices),
+ * otherwise the journal row's id as 12 digits (engine.c). Back-office
+ * movements (no terminal) have none. */
+static json_t *admin__rrn(struct store_stmt *st)
+{
+    char rrn[13];
+
+    if (!store_column_is_null(st, 9))
+        return admin__col_text(st, 9);
+    if (store_column_is_null(st, 14))
+        return json_null();
+    snprintf(rrn, sizeof(rrn), "%012llu",
+             (unsigned long long)((uint64_t)store_column_int64(st, 0) % 1000000000000ULL));
+    return json_string(rrn);
+}
+
 static json_t *admin__txn_json(struct store_stmt *st)
 {
     uint16_t cur = (uint16_t)store_column_int64(st, 6);
@@ -129,7 +145,7 @@ static json_t *admin__txn_json(struct store_stmt *st)
                   admin__col_text(st, 3), "proc_code", admin__col_text(st, 4), "amount",
                   admin__money(store_column_int64(st, 5), cur), "currency", admin__alpha(cur), "rc",
                   admin__col_text(st, 7), "auth_code", admin__col_or_null(st, 8), "rrn",
-                  admin__col_or_null(st, 9), "stan", admin__col_or_null(st, 10), "reversed",
+                  admin__rrn(st), "stan", admin__col_or_null(st, 10), "reversed",
                   store_column_int64(st, 12) != 0, "reason", admin__col_or_null(st, 13), "tid",
                   admin__col_or_null(st, 14), "mid", admin__col_or_null(st, 15), "pan",
                   admin__col_or_null(st, 16));
