@@ -49,8 +49,10 @@ fuzz: fuzz-build
 
 fuzz-ci: fuzz
 
+# Every benchmark, one `name value unit` line per figure (docs/performance.md).
 bench: build
 	@for b in $(BUILD)/bench/bench-*; do [ -x "$$b" ] && "$$b"; done
+	@python3 scripts/bench-host.py $(BUILD)
 
 run: build
 	@./scripts/run.sh $(BUILD)
