@@ -69,6 +69,15 @@ int cmd_item(int argc, char **argv);
 int cmd_stock(int argc, char **argv);
 int cmd_employee(int argc, char **argv);
 int cmd_shift(int argc, char **argv);
+int cmd_sale(int argc, char **argv);
+int cmd_promo(int argc, char **argv);
 int cmd_receipt(int argc, char **argv);
+int cmd_terminal(int argc, char **argv);
+int cmd_pay(int argc, char **argv);
+int cmd_void(int argc, char **argv);
+int cmd_refund(int argc, char **argv);
+int cmd_reversal(int argc, char **argv);
+int cmd_saf(int argc, char **argv);
+int cmd_settle(int argc, char **argv);
 
 #endif

@@ -5,6 +5,7 @@
 #include "cli.h"
 #include "error.h"
 #include "mem.h"
+#include "term/sale.h"
 #include "term/staff.h"
 #include "term/tstore.h"
 #include "termcli.h"
@@ -93,7 +94,7 @@ static int shift_open_close(const struct termcli_args *a, struct store *db,
     if (open)
         rc = staff_shift_open(db, number, pin, amount, tstore_now_ms(), &s, &d);
     else
-        rc = staff_shift_close(db, number, pin, amount, NULL, NULL, tstore_now_ms(), &s, &d);
+        rc = staff_shift_close(db, number, pin, amount, sale_shift_cash, NULL, tstore_now_ms(), &s, &d);
     if (rc != POS_OK)
         return termcli_fail(what, rc, &d);
     return shift_print(a, &s);

@@ -30,7 +30,16 @@ static const struct cli_cmd cli_cmds[] = {
     {"stock", "stock movements: receive, adjust, count; quantities, low stock", cmd_stock},
     {"employee", "the terminal's staff: add, list, disable, login, unlock", cmd_employee},
     {"shift", "open and close a cashier shift with its cash float", cmd_shift},
+    {"sale", "ring up a sale: items, discounts, promotions, tax, cash, receipt", cmd_sale},
+    {"promo", "the terminal's promotions: add, list, disable", cmd_promo},
     {"receipt", "render receipts as text (32/42/48 columns) or ESC/POS bytes", cmd_receipt},
+    {"terminal", "the terminal's payment identity: init from a provisioning file, status", cmd_terminal},
+    {"pay", "card payments: purchase, balance, pre-auth, completion, cancel", cmd_pay},
+    {"void", "void a card payment of the open batch", cmd_void},
+    {"refund", "refund a card payment by its RRN", cmd_refund},
+    {"reversal", "send the pending reversals", cmd_reversal},
+    {"saf", "upload the store-and-forward queue (offline approvals)", cmd_saf},
+    {"settle", "settle the terminal's batch with the host", cmd_settle},
 };
 
 static void cli_usage(FILE *f)
