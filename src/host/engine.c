@@ -273,16 +273,22 @@ static int eng_card_get(struct eng *e, int64_t card_id, struct eng_card *c, bool
     return store_reset(st);
 }
 
-static int eng_set_pin_tries(struct eng *e, int64_t card_id, int64_t tries)
+/* Runs "UPDATE ... SET x = ? WHERE id = ?" with value and id. */
+static int eng_update(struct eng *e, const char *sql, int64_t value, int64_t id)
 {
     struct store_stmt *st;
-    int r = store_prepare(e->s, "UPDATE cards SET pin_tries = ? WHERE id = ?", &st);
+    int r = store_prepare(e->s, sql, &st);
 
     if (r != POS_OK)
         return r;
-    store_bind_int64(st, 1, tries);
-    store_bind_int64(st, 2, card_id);
+    store_bind_int64(st, 1, value);
+    store_bind_int64(st, 2, id);
     return eng_exec(st);
+}
+
+static int eng_set_pin_tries(struct eng *e, int64_t card_id, int64_t tries)
+{
+    return eng_update(e, "UPDATE cards SET pin_tries = ? WHERE id = ?", tries, card_id);
 }
 
 /* Step 3: the card. rc and why get a decline, or rc stays NULL. check_pin false
@@ -547,14 +553,7 @@ static int eng_find_orig(struct eng *e, const char *sql, struct eng_orig *o, boo
 
 static int eng_mark_reversed(struct eng *e, int64_t id, int64_t value)
 {
-    struct store_stmt *st;
-    int r = store_prepare(e->s, "UPDATE txns SET reversed = ? WHERE id = ?", &st);
-
-    if (r != POS_OK)
-        return r;
-    store_bind_int64(st, 1, value);
-    store_bind_int64(st, 2, id);
-    return eng_exec(st);
+    return eng_update(e, "UPDATE txns SET reversed = ? WHERE id = ?", value, id);
 }
 
 /* Posts, under the current journal row, the negation of txn_id's postings. */

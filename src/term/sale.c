@@ -199,6 +199,18 @@ int sale__read(struct store *db, int64_t id, struct sale *s)
     return POS_OK;
 }
 
+int sale__read_open(struct store *db, int64_t sale_id, struct sale *s, struct pos_errdetail *d)
+{
+    int rc = sale__read(db, sale_id, s);
+
+    if (rc == POS_ERR_NOT_FOUND)
+        return pos_errdetail_set(d, rc, -1, POS_NO_OFFSET, "no sale %lld", (long long)sale_id);
+    if (rc == POS_OK && s->status != SALE_OPEN)
+        rc = pos_errdetail_set(d, POS_ERR_STATE, -1, POS_NO_OFFSET, "sale %lld is %s",
+                               (long long)sale_id, sale_status_name(s->status));
+    return rc;
+}
+
 int sale_load(struct store *db, int64_t id, struct sale **out)
 {
     struct sale *s = pos_malloc(sizeof(*s));
@@ -342,16 +354,8 @@ int sale__change(struct store *db, int64_t sale_id, sale__change_fn fn, void *ar
     if ((rc = store_begin(db)) != POS_OK)
         goto out;
     began = true;
-    rc = sale__read(db, sale_id, s);
-    if (rc == POS_ERR_NOT_FOUND)
-        pos_errdetail_set(d, rc, -1, POS_NO_OFFSET, "no sale %lld", (long long)sale_id);
-    if (rc != POS_OK)
+    if ((rc = sale__read_open(db, sale_id, s, d)) != POS_OK)
         goto out;
-    if (s->status != SALE_OPEN) {
-        rc = pos_errdetail_set(d, POS_ERR_STATE, -1, POS_NO_OFFSET, "sale %lld is %s",
-                               (long long)sale_id, sale_status_name(s->status));
-        goto out;
-    }
     if ((rc = fn(db, s, arg, d)) != POS_OK || (rc = sale__save(db, s, d)) != POS_OK)
         goto out;
     rc = store_commit(db);
@@ -582,16 +586,8 @@ int sale_cancel(struct store *db, int64_t sale_id, int64_t now_ms, struct pos_er
     if ((rc = store_begin(db)) != POS_OK)
         goto out;
     began = true;
-    rc = sale__read(db, sale_id, s);
-    if (rc == POS_ERR_NOT_FOUND)
-        pos_errdetail_set(d, rc, -1, POS_NO_OFFSET, "no sale %lld", (long long)sale_id);
-    if (rc != POS_OK)
+    if ((rc = sale__read_open(db, sale_id, s, d)) != POS_OK)
         goto out;
-    if (s->status != SALE_OPEN) {
-        rc = pos_errdetail_set(d, POS_ERR_STATE, -1, POS_NO_OFFSET, "sale %lld is %s",
-                               (long long)sale_id, sale_status_name(s->status));
-        goto out;
-    }
     for (i = 0; i < s->n_tenders; i++)
         if (s->tenders[i].kind != SALE_TENDER_CASH) {
             rc = sale_err(d, POS_ERR_STATE, "the sale holds a card or wallet payment: void it");

@@ -7,6 +7,10 @@
 /* sale_load into a caller's struct (sale.c). */
 int sale__read(struct store *db, int64_t id, struct sale *s);
 
+/* sale__read of a draft: POS_ERR_NOT_FOUND ("no sale N") or POS_ERR_STATE
+ * ("sale N is paid") in d when sale_id is not an open sale. */
+int sale__read_open(struct store *db, int64_t sale_id, struct sale *s, struct pos_errdetail *d);
+
 /* Recomputes s with the active promotions and writes every computed value
  * of its lines, discounts and totals (inside the caller's transaction). */
 int sale__save(struct store *db, struct sale *s, struct pos_errdetail *d);

@@ -312,16 +312,8 @@ int sale_add_tender(struct store *db, int64_t sale_id, enum sale_tender_kind kin
     if ((rc = store_begin(db)) != POS_OK)
         goto out;
     began = true;
-    rc = sale__read(db, sale_id, s);
-    if (rc == POS_ERR_NOT_FOUND)
-        pos_errdetail_set(d, rc, -1, POS_NO_OFFSET, "no sale %lld", (long long)sale_id);
-    if (rc != POS_OK)
+    if ((rc = sale__read_open(db, sale_id, s, d)) != POS_OK)
         goto out;
-    if (s->status != SALE_OPEN) {
-        rc = pos_errdetail_set(d, POS_ERR_STATE, -1, POS_NO_OFFSET, "sale %lld is %s",
-                               (long long)sale_id, sale_status_name(s->status));
-        goto out;
-    }
     if (s->n_lines == 0) {
         rc = sale_err(d, POS_ERR_STATE, "the sale has no lines");
         goto out;
