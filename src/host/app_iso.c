@@ -73,6 +73,7 @@ struct iso_term_keys {
     bool have_wk;
     uint8_t pik[16];
     uint8_t mak[16];
+    struct block_key pik_ctx; /* keyed with pik while have_wk */
     bool dh_ready;
     uint8_t dh_iksn[10];
     struct dukpt_host dh;
@@ -144,9 +145,11 @@ static void iso_worker_free(void *p)
         return;
     store_close(w->rd);
     issuer_keys_clear(&w->ik);
-    for (i = 0; i < ISO_TERM_CACHE; i++)
+    for (i = 0; i < ISO_TERM_CACHE; i++) {
         if (w->terms[i].dh_ready)
             dukpt_host_clear(&w->terms[i].dh);
+        block_key_clear(&w->terms[i].pik_ctx);
+    }
     pos_wipe(w, sizeof(*w));
     pos_free(w);
 }
@@ -279,6 +282,7 @@ static struct iso_term_keys *iso_term_slot(struct iso_worker *w, int64_t id)
     if (k->id != id) {
         if (k->dh_ready)
             dukpt_host_clear(&k->dh);
+        block_key_clear(&k->pik_ctx);
         pos_wipe(k, sizeof(*k));
         k->id = id;
     }
@@ -298,6 +302,7 @@ static int iso_wk(struct iso_app *app, struct iso_worker *w, const struct iso_te
         return POS_OK;
     }
     k->have_wk = false;
+    block_key_clear(&k->pik_ctx);
     rc = lmk_unwrap_for(&app->lmk, t->pik_block, strlen(t->pik_block), "P0", 'D', NULL, k->pik,
                         sizeof(k->pik), &n, NULL);
     if (rc == POS_OK && n != 16)
@@ -307,6 +312,8 @@ static int iso_wk(struct iso_app *app, struct iso_worker *w, const struct iso_te
                             k->mak, sizeof(k->mak), &n, NULL);
     if (rc == POS_OK && n != 16)
         rc = POS_ERR_KEY_LENGTH;
+    if (rc == POS_OK)
+        rc = block_key_init(&k->pik_ctx, BLOCK_TDES, k->pik, 16);
     if (rc != POS_OK) {
         pos_wipe(k->pik, sizeof(k->pik));
         pos_wipe(k->mak, sizeof(k->mak));
@@ -552,7 +559,6 @@ static enum engine_pin iso_pin(struct iso_app *app, struct iso_worker *w, struct
 {
     const struct proto_req *r = &job->req;
     struct card_service_code sc;
-    struct block_key bk;
     struct store_stmt *st;
     uint8_t clear[8];
     char pin[PINBLOCK_PIN_CAP], pvv[8] = "", svc[4] = "";
@@ -585,12 +591,8 @@ static enum engine_pin iso_pin(struct iso_app *app, struct iso_worker *w, struct
             rc = pinblock_decode(PINBLOCK_ISO0, clear, 8, r->pan, r->pan_len, pin, sizeof(pin),
                                  &pin_len);
     } else {
-        rc = block_key_init(&bk, BLOCK_TDES, k->pik, 16);
-        if (rc == POS_OK) {
-            rc = pinblock_decrypt(&bk, PINBLOCK_ISO0, r->pinblock, 8, r->pan, r->pan_len, pin,
-                                  sizeof(pin), &pin_len);
-            block_key_clear(&bk);
-        }
+        rc = pinblock_decrypt(&k->pik_ctx, PINBLOCK_ISO0, r->pinblock, 8, r->pan, r->pan_len, pin,
+                              sizeof(pin), &pin_len);
     }
     if (rc == POS_OK)
         rc = pvv_visa_verify(&w->ik.pvk, r->pan, r->pan_len, (unsigned)pvki, pin, pin_len, pvv,
