@@ -31,9 +31,11 @@
  * is static and read-only. */
 const struct store_migration *tschema_migrations(size_t *n);
 
-/* The statements of versions 2 (tschema_sale.c: sales) and 3
- * (tschema_pay.c: payments), NULL-terminated. */
+/* The statements of versions 2 (tschema_sale.c: sales), 3
+ * (tschema_pay.c: payments) and 4 (tschema_ret.c: voids, refunds, day
+ * closes), NULL-terminated. */
 extern const char *const tschema_v2[];
 extern const char *const tschema_v3[];
+extern const char *const tschema_v4[];
 
 #endif
