@@ -79,5 +79,6 @@ int cmd_refund(int argc, char **argv);
 int cmd_reversal(int argc, char **argv);
 int cmd_saf(int argc, char **argv);
 int cmd_settle(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 #endif

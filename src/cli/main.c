@@ -40,6 +40,7 @@ static const struct cli_cmd cli_cmds[] = {
     {"reversal", "send the pending reversals", cmd_reversal},
     {"saf", "upload the store-and-forward queue (offline approvals)", cmd_saf},
     {"settle", "settle the terminal's batch with the host", cmd_settle},
+    {"report", "X and Z (day close) reports; sales by item, category, hour, employee, tender", cmd_report},
 };
 
 static void cli_usage(FILE *f)
