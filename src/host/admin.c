@@ -252,6 +252,7 @@ static int admin__connect(struct admin *a, const char *db, bool create, struct p
                                  "no database %.80s (pos admin init creates one)", db);
     store_options_init(&so);
     so.no_create = !create;
+    so.page_size = SCHEMA_PAGE_SIZE;
     rc = store_open(db, &so, &a->s, d);
     if (rc != POS_OK)
         return rc;

@@ -22,6 +22,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -64,6 +65,7 @@ struct iso_app {
     pthread_key_t tkey;
     bool tkey_ok;
     atomic_bool db_ok;
+    atomic_bool dropped; /* --test-drop-answer was used up */
 };
 
 /* A terminal's keys as one worker caches them. */
@@ -459,6 +461,25 @@ static void iso_submit(struct iso_job *job, enum iso_unit unit)
     }
 }
 
+/* --test-drop-answer STAN: the first 0200 with that STAN is processed and
+ * committed, and its answer is never sent (the terminal's lost-answer path:
+ * it must reverse). Testing only; logged. */
+static bool iso_drop_for_test(struct iso_job *job)
+{
+    const struct iso_app *app = job->app;
+    long stan;
+
+    if (app->cfg->test_drop_stan < 0 || strcmp(job->req.mti, "0200") != 0)
+        return false;
+    stan = strtol(job->req.stan, NULL, 10);
+    if (stan != app->cfg->test_drop_stan || atomic_exchange(&job->app->dropped, true))
+        return false;
+    log_event(LOG_LEVEL_WARN, "test_drop_answer", "tid=%s stan=%s rc=%s", job->req.tid,
+              job->req.stan, job->ers.rc);
+    iso_finish(job);
+    return true;
+}
+
 /* Worker: the unit committed (or failed); answer. */
 static void iso_after(void *arg)
 {
@@ -473,6 +494,8 @@ static void iso_after(void *arg)
         return;
     }
     atomic_store(&job->app->db_ok, true);
+    if (job->unit == ISO_UNIT_ENGINE && iso_drop_for_test(job))
+        return;
     switch (job->unit) {
     case ISO_UNIT_ENGINE:
     case ISO_UNIT_UPLOAD:
@@ -827,6 +850,7 @@ static int iso_init(struct posd_ctx *ctx, void **state)
         store_writer_options_init(&wo);
         wo.on_batch = iso_on_batch;
         wo.on_batch_ud = app;
+        wo.pipeline_sync = app->cfg->db_sync_pipelined;
         rc = store_writer_open(s, &wo, &app->w);
     }
     if (rc != POS_OK) {

@@ -59,6 +59,8 @@ void config_init(struct config *cfg)
     cfg->http_port = 8080;
     cfg->http_max_body = 1u << 20;
     snprintf(cfg->db_url, sizeof(cfg->db_url), "posd.db");
+    cfg->db_sync_pipelined = true;
+    cfg->test_drop_stan = -1;
     snprintf(cfg->app, sizeof(cfg->app), "iso8583");
     cfg->log_level = LOG_LEVEL_INFO;
     cfg->ready_fd = -1;
@@ -391,6 +393,13 @@ static int config_key_line(const struct config_src *x, struct config *cfg, char 
     case SEC_DATABASE:
         if (strcmp(key, "url") == 0)
             return config_str(x, key, v, cfg->db_url, sizeof(cfg->db_url));
+        if (strcmp(key, "sync") == 0) {
+            if (strcmp(v, "pipelined") == 0 || strcmp(v, "commit") == 0) {
+                cfg->db_sync_pipelined = strcmp(v, "pipelined") == 0;
+                return POS_OK;
+            }
+            return config_fail(x, "sync must be pipelined or commit");
+        }
         return config_fail(x, "unknown key '%.32s' in [database]", key);
     default:
         return config_fail(x, "'%.32s' outside a section", key);
@@ -530,7 +539,9 @@ enum {
     OPT_APP,
     OPT_PORT_FILE,
     OPT_READY_FD,
-    OPT_CHECK
+    OPT_CHECK,
+    OPT_SYNC,
+    OPT_TEST_DROP
 };
 
 static const struct option config_opts[] = {
@@ -551,6 +562,8 @@ static const struct option config_opts[] = {
     {"port-file", required_argument, NULL, OPT_PORT_FILE},
     {"ready-fd", required_argument, NULL, OPT_READY_FD},
     {"check-config", no_argument, NULL, OPT_CHECK},
+    {"sync", required_argument, NULL, OPT_SYNC},
+    {"test-drop-answer", required_argument, NULL, OPT_TEST_DROP},
     {NULL, 0, NULL, 0}};
 
 static int config_flag(struct config *cfg, int opt, const char *arg, struct pos_errdetail *d)
@@ -614,6 +627,16 @@ static int config_flag(struct config *cfg, int opt, const char *arg, struct pos_
         break;
     case OPT_CHECK:
         cfg->check_only = true;
+        break;
+    case OPT_SYNC:
+        if (strcmp(arg, "pipelined") == 0 || strcmp(arg, "commit") == 0)
+            cfg->db_sync_pipelined = strcmp(arg, "pipelined") == 0;
+        else
+            rc = config_fail(&x, "must be pipelined or commit");
+        break;
+    case OPT_TEST_DROP:
+        rc = config_u64(&x, "value", arg, 0, 999999, &u);
+        cfg->test_drop_stan = rc == POS_OK ? (long)u : -1;
         break;
     default:
         break;
@@ -729,7 +752,8 @@ int config_format(const struct config *cfg, char *buf, size_t cap)
     config_put(&o, "\n[http]\nenabled = %s\naddress = %s\nport = %u\nmax_body = %zu\n",
                cfg->http_enabled ? "yes" : "no", cfg->http_address, (unsigned)cfg->http_port,
                cfg->http_max_body);
-    config_put(&o, "\n[database]\nurl = \"%s\"\n", cfg->db_url);
+    config_put(&o, "\n[database]\nurl = \"%s\"\nsync = %s\n", cfg->db_url,
+               cfg->db_sync_pipelined ? "pipelined" : "commit");
     config_put(&o, "\n[log]\nfile = \"%s\"\nlevel = %s\n", cfg->log_file,
                log_level_name(cfg->log_level));
     for (i = 0; i < cfg->nlisteners; i++) {
@@ -774,6 +798,11 @@ void config_usage(FILE *out)
           "      --app iso8583|echo     the message handler (default iso8583)\n"
           "      --port-file PATH       when ready, write NAME=ADDR:PORT lines to PATH\n"
           "      --ready-fd N           when ready, write the same lines to fd N, close it\n"
+          "      --sync pipelined|commit  durable commits: fsync of the WAL on a sync\n"
+          "                             thread while the next batch runs (default), or\n"
+          "                             inside each COMMIT (synchronous=FULL)\n"
+          "      --test-drop-answer STAN  testing only: process the 0200 with this STAN\n"
+          "                             but never send its answer (once)\n"
           "      --check-config         print the effective configuration and exit\n"
           "  -h, --help                 this text\n"
           "\n"

@@ -52,6 +52,8 @@ struct config {
     uint16_t http_port;
     size_t http_max_body;
     char db_url[NET_PATH_MAX];
+    bool db_sync_pipelined; /* [database] sync = pipelined (default) | commit */
+    long test_drop_stan;    /* --test-drop-answer: the 0200 STAN whose answer is dropped, -1 none */
     char log_file[NET_PATH_MAX]; /* "" or "-": stderr */
     enum log_level log_level;
     char pid_file[NET_PATH_MAX];

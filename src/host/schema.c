@@ -167,8 +167,24 @@ static const char *const schema_v1[] = {
     NULL,
 };
 
+/* Version 2: smaller journal indexes. A purchase has no original and no
+ * original STAN, yet every purchase put an entry into txns_orig_key under
+ * its terminal (one more page dirtied per purchase) and into
+ * txns_original; both become partial, over the rows that have one. The
+ * queries that use them (orig_stan = ?, original_id = ?) imply IS NOT NULL,
+ * which is what lets SQLite use a partial index
+ * (https://sqlite.org/partialindex.html, section 3). */
+static const char *const schema_v2[] = {
+    "DROP INDEX txns_orig_key",
+    "CREATE INDEX txns_orig_key ON txns(terminal_id, orig_stan) WHERE orig_stan IS NOT NULL",
+    "DROP INDEX txns_original",
+    "CREATE INDEX txns_original ON txns(original_id) WHERE original_id IS NOT NULL",
+    NULL,
+};
+
 static const struct store_migration schema_list[] = {
     {1, "books, parties and journal", schema_v1},
+    {2, "partial journal indexes for originals", schema_v2},
 };
 
 const struct store_migration *schema_migrations(size_t *n)

@@ -5,24 +5,20 @@
  * journal_mode=WAL so readers never block the writer nor it them;
  * synchronous=FULL so that in WAL mode every COMMIT syncs the WAL before it
  * returns (NORMAL would only sync at checkpoints: a power loss could undo an
- * acknowledged commit, which the host must never do); foreign_keys=ON;
+ * acknowledged commit, which the host must never do) -- except on a
+ * group-commit writer's connection with a pipelined sync, where the writer's
+ * sync thread makes each COMMIT durable itself (sqlite_sync.c); foreign_keys=ON;
+ * page_size (new databases only) when the options ask for one;
  * busy_timeout; a per-connection page cache; temp_store=MEMORY. A connection
  * is used by one thread at a time, so it is opened SQLITE_OPEN_NOMUTEX.
  */
-#include "store/store_int.h"
+#include "store/sqlite_int.h"
 
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
-#include <sqlite3.h>
-
 #include "mem.h"
-
-struct store_sqlite {
-    struct store base; /* first: a struct store * is a struct store_sqlite * */
-    sqlite3 *db;
-};
 
 struct store_sqlite_stmt {
     struct store_stmt base; /* first */
@@ -95,15 +91,19 @@ static int sq_check_wal(sqlite3 *db, struct pos_errdetail *d)
 
 static int sq_pragmas(sqlite3 *db, const struct store_options *opt, struct pos_errdetail *d)
 {
-    char sql[256];
+    char sql[320], page[40] = "";
     char *msg = NULL;
     int rc;
 
-    /* journal_mode=WAL is persistent in the file; a reader leaves it alone. */
+    /* page_size only acts on a database with no table yet, and must come
+     * before WAL mode; journal_mode=WAL is persistent in the file; a reader
+     * leaves both alone. */
+    if (!opt->read_only && opt->page_size != 0)
+        snprintf(page, sizeof(page), "PRAGMA page_size=%u; ", opt->page_size);
     snprintf(sql, sizeof(sql),
-             "%sPRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-%d;"
+             "%s%sPRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-%d;"
              " PRAGMA temp_store=MEMORY;",
-             opt->read_only ? "" : "PRAGMA journal_mode=WAL; ", opt->cache_kib);
+             page, opt->read_only ? "" : "PRAGMA journal_mode=WAL; ", opt->cache_kib);
     rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
     if (rc != SQLITE_OK) {
         rc = pos_errdetail_set(d, sq_code(rc), -1, POS_NO_OFFSET, "settings: %s",
@@ -156,6 +156,7 @@ out:
 
 static void sq_close(struct store *s)
 {
+    sq_sync_free((struct store_sqlite *)s);
     /* sqlite3_close_v2 rolls back an open transaction. */
     sqlite3_close_v2(sq_db(s));
     pos_free(s);
@@ -376,4 +377,6 @@ const struct store_ops store__sqlite_ops = {
     .begin_sql = "BEGIN IMMEDIATE",
     .is_in_transaction = sq_is_in_transaction,
     .table_exists = sq_table_exists,
+    .defer_sync = sq_defer_sync,
+    .sync = sq_sync,
 };

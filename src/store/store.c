@@ -88,6 +88,12 @@ int store_open(const char *url, const struct store_options *opt, struct store **
         rc = pos_errdetail_set(d, POS_ERR_INVAL, -1, POS_NO_OFFSET, "empty database path");
         goto out;
     }
+    if (opt->page_size != 0 && (opt->page_size < 512 || opt->page_size > 65536 ||
+                                (opt->page_size & (opt->page_size - 1)) != 0)) {
+        rc = pos_errdetail_set(d, POS_ERR_INVAL, -1, POS_NO_OFFSET,
+                               "page size must be a power of two from 512 to 65536");
+        goto out;
+    }
     rc = ops->open(target, opt, &s, d);
     if (rc != POS_OK)
         goto out;

@@ -54,6 +54,9 @@ struct store_options {
     int busy_timeout_ms;   /* wait this long for a lock before POS_ERR_BUSY */
     int cache_kib;         /* page cache size of this connection, KiB */
     size_t stmt_cache_max; /* most distinct SQL texts store_prepare caches */
+    unsigned page_size;    /* a new database's page size (512..65536, a power of
+                            * two; 0: the backend's default); ignored for an
+                            * existing one */
 };
 
 #define STORE_DEFAULT_BUSY_TIMEOUT_MS 5000

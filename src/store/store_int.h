@@ -40,6 +40,15 @@ struct store_ops {
     const char *begin_sql; /* the statement that starts a write transaction */
     bool (*is_in_transaction)(struct store *s);
     int (*table_exists)(struct store *s, const char *name, bool *exists);
+    /* Optional (NULL: not offered), for the group-commit writer's pipelined
+     * sync (writer.h). defer_sync, called once with no transaction open,
+     * makes later COMMITs return before their work is durable (it is
+     * visible at once); sync then makes everything committed before it was
+     * called durable. sync runs on another thread than the one using s and
+     * must not touch the connection itself. POS_ERR_UNSUPPORTED from
+     * defer_sync: this connection cannot (e.g. an in-memory database). */
+    int (*defer_sync)(struct store *s);
+    int (*sync)(struct store *s);
 };
 
 struct store_stmt {

@@ -35,7 +35,16 @@ struct store_writer {
     pthread_mutex_t join_mu; /* serializes concurrent shutdowns */
     bool joined;
     atomic_bool running; /* cleared by the writer thread as it exits */
-    _Atomic uint64_t batches, units, units_failed, commits_failed, queued;
+    /* pipelined sync */
+    bool pipelined;
+    pthread_t syncer;
+    pthread_mutex_t smu; /* guards shead, stail, sstop */
+    pthread_cond_t scv;
+    struct store_work *shead, *stail; /* committed, waiting for the sync */
+    bool sstop, syncer_started;
+    int sync_rc; /* the sync thread's: sticky first failure */
+    atomic_bool syncing; /* cleared by the sync thread as it exits */
+    _Atomic uint64_t batches, units, units_failed, commits_failed, queued, syncs, syncs_failed;
     _Atomic uint64_t hist[STORE_WRITER_HIST_BUCKETS];
 };
 
@@ -45,6 +54,7 @@ void store_writer_options_init(struct store_writer_options *o)
     o->max_queue = STORE_WRITER_DEFAULT_MAX_QUEUE;
     o->on_batch = NULL;
     o->on_batch_ud = NULL;
+    o->pipeline_sync = false;
 }
 
 uint64_t store_writer_hist_bound(size_t i)
@@ -174,6 +184,63 @@ static void writer_finish(struct store_writer *w, struct store_work *u)
     }
 }
 
+/* Hands a committed batch to the sync thread. */
+static void writer_to_sync(struct store_writer *w, struct store_work *batch)
+{
+    struct store_work *last = batch;
+
+    while (last->next != NULL)
+        last = last->next;
+    pthread_mutex_lock(&w->smu);
+    if (w->stail != NULL)
+        w->stail->next = batch;
+    else
+        w->shead = batch;
+    w->stail = last;
+    pthread_cond_signal(&w->scv);
+    pthread_mutex_unlock(&w->smu);
+}
+
+/* The sync thread: takes every batch committed so far, makes them durable
+ * with one sync, answers them, and again. */
+static void *writer_sync_main(void *arg)
+{
+    struct store_writer *w = arg;
+    struct store_work *list, *u;
+    int rc;
+
+    pthread_mutex_lock(&w->smu);
+    for (;;) {
+        while (w->shead == NULL && !w->sstop)
+            pthread_cond_wait(&w->scv, &w->smu);
+        if (w->shead == NULL)
+            break; /* stopping and drained */
+        list = w->shead;
+        w->shead = w->stail = NULL;
+        pthread_mutex_unlock(&w->smu);
+        rc = w->sync_rc;
+        if (rc == POS_OK) {
+            rc = w->s->ops->sync(w->s);
+            writer_add(&w->syncs, 1);
+            if (rc != POS_OK) {
+                writer_add(&w->syncs_failed, 1);
+                w->sync_rc = rc;
+            }
+        }
+        if (rc != POS_OK) {
+            for (u = list; u != NULL; u = u->next) {
+                if (u->rc == POS_OK)
+                    u->rc = rc;
+            }
+        }
+        writer_finish(w, list);
+        pthread_mutex_lock(&w->smu);
+    }
+    pthread_mutex_unlock(&w->smu);
+    atomic_store(&w->syncing, false);
+    return NULL;
+}
+
 static void *writer_main(void *arg)
 {
     struct store_writer *w = arg;
@@ -197,12 +264,28 @@ static void *writer_main(void *arg)
         atomic_store_explicit(&w->queued, w->count, memory_order_relaxed);
         pthread_mutex_unlock(&w->mu);
         writer_run_batch(w, batch);
-        writer_finish(w, batch);
+        if (w->pipelined)
+            writer_to_sync(w, batch);
+        else
+            writer_finish(w, batch);
         pthread_mutex_lock(&w->mu);
     }
     pthread_mutex_unlock(&w->mu);
     atomic_store(&w->running, false);
     return NULL;
+}
+
+/* Lets the sync thread answer what it holds and joins it. */
+static void writer_stop_syncer(struct store_writer *w)
+{
+    if (!w->syncer_started)
+        return;
+    pthread_mutex_lock(&w->smu);
+    w->sstop = true;
+    pthread_cond_signal(&w->scv);
+    pthread_mutex_unlock(&w->smu);
+    pthread_join(w->syncer, NULL);
+    w->syncer_started = false;
 }
 
 int store_writer_open(struct store *s, const struct store_writer_options *opt,
@@ -236,12 +319,30 @@ int store_writer_open(struct store *s, const struct store_writer_options *opt,
     pthread_mutex_init(&w->mu, NULL);
     pthread_mutex_init(&w->join_mu, NULL);
     pthread_cond_init(&w->cv, NULL);
+    pthread_mutex_init(&w->smu, NULL);
+    pthread_cond_init(&w->scv, NULL);
+    if (opt->pipeline_sync && s->ops->defer_sync != NULL && s->ops->sync != NULL) {
+        rc = s->ops->defer_sync(s);
+        if (rc == POS_OK)
+            w->pipelined = true;
+        else if (rc != POS_ERR_UNSUPPORTED)
+            goto out; /* UNSUPPORTED: commit durably the plain way */
+    }
     /* The thread inherits a full signal mask: signals go to the program's
      * own threads (its event loop), never to the writer. */
     atomic_init(&w->running, true);
+    atomic_init(&w->syncing, w->pipelined);
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &old);
-    rc = pthread_create(&w->thread, NULL, writer_main, w) == 0 ? POS_OK : POS_ERR_IO;
+    rc = POS_OK;
+    if (w->pipelined) {
+        if (pthread_create(&w->syncer, NULL, writer_sync_main, w) == 0)
+            w->syncer_started = true;
+        else
+            rc = POS_ERR_IO;
+    }
+    if (rc == POS_OK && pthread_create(&w->thread, NULL, writer_main, w) != 0)
+        rc = POS_ERR_IO;
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (rc != POS_OK)
         goto out;
@@ -249,6 +350,9 @@ int store_writer_open(struct store *s, const struct store_writer_options *opt,
     w = NULL;
 out:
     if (w != NULL) {
+        writer_stop_syncer(w);
+        pthread_cond_destroy(&w->scv);
+        pthread_mutex_destroy(&w->smu);
         pthread_cond_destroy(&w->cv);
         pthread_mutex_destroy(&w->join_mu);
         pthread_mutex_destroy(&w->mu);
@@ -289,6 +393,8 @@ int store_writer_shutdown(struct store_writer *w)
     /* While running is set, only the writer thread itself has its id. */
     if (atomic_load(&w->running) && pthread_equal(pthread_self(), w->thread))
         return POS_ERR_INVAL;
+    if (atomic_load(&w->syncing) && pthread_equal(pthread_self(), w->syncer))
+        return POS_ERR_INVAL;
     pthread_mutex_lock(&w->mu);
     w->stopping = true;
     pthread_cond_signal(&w->cv);
@@ -296,6 +402,7 @@ int store_writer_shutdown(struct store_writer *w)
     pthread_mutex_lock(&w->join_mu);
     if (!w->joined) {
         pthread_join(w->thread, NULL);
+        writer_stop_syncer(w); /* after the writer: it answers the last batches */
         w->joined = true;
     }
     pthread_mutex_unlock(&w->join_mu);
@@ -312,6 +419,8 @@ int store_writer_close(struct store_writer *w)
     if (rc != POS_OK)
         return rc;
     store_close(w->s);
+    pthread_cond_destroy(&w->scv);
+    pthread_mutex_destroy(&w->smu);
     pthread_cond_destroy(&w->cv);
     pthread_mutex_destroy(&w->join_mu);
     pthread_mutex_destroy(&w->mu);
@@ -329,6 +438,9 @@ void store_writer_stats(struct store_writer *w, struct store_writer_stats *out)
     out->units_failed = atomic_load_explicit(&w->units_failed, memory_order_relaxed);
     out->commits_failed = atomic_load_explicit(&w->commits_failed, memory_order_relaxed);
     out->queued = atomic_load_explicit(&w->queued, memory_order_relaxed);
+    out->syncs = atomic_load_explicit(&w->syncs, memory_order_relaxed);
+    out->syncs_failed = atomic_load_explicit(&w->syncs_failed, memory_order_relaxed);
+    out->pipelined = w->pipelined;
     for (i = 0; i < STORE_WRITER_HIST_BUCKETS; i++)
         out->batch_hist[i] = atomic_load_explicit(&w->hist[i], memory_order_relaxed);
 }

@@ -23,7 +23,8 @@
  *
  * Contracts (STYLE.md rule 10): store_writer_submit either fails at once
  * (and done is never called) or succeeds and done is called exactly once.
- * run and done execute on the writer thread: run must not begin, commit or
+ * run executes on the writer thread, done there too (on the sync thread
+ * with options.pipeline_sync, still in submission order): run must not begin, commit or
  * roll back (store_begin/commit/rollback fail with POS_ERR_INVAL there; raw
  * "COMMIT" through store_exec is forbidden) but may nest its own savepoints
  * and read (a unit that only reads sees all committed work and the earlier
@@ -66,6 +67,13 @@ struct store_writer_options {
      * histogram. Must be quick and must not call the writer. */
     void (*on_batch)(void *ud, size_t units);
     void *on_batch_ud;
+    /* Pipelined sync: COMMIT returns before the disk has the batch; a sync
+     * thread makes each committed batch durable (SQLite: fdatasync of the
+     * WAL, sqlite_sync.c) and only then calls its dones, while the writer
+     * runs the next batch. The guarantee to done is the same; done runs on
+     * the sync thread instead of the writer thread. Backends that cannot
+     * (an in-memory SQLite database) commit durably the plain way. */
+    bool pipeline_sync;
 };
 
 #define STORE_WRITER_DEFAULT_MAX_BATCH 512
@@ -83,6 +91,9 @@ struct store_writer_stats {
     uint64_t units_failed;   /* ... with an error */
     uint64_t commits_failed; /* transactions lost (failed COMMIT or rolled back) */
     uint64_t queued;         /* units waiting right now */
+    uint64_t syncs;          /* pipelined syncs run */
+    uint64_t syncs_failed;   /* ... failed (every later answer is an error) */
+    bool pipelined;          /* the sync is pipelined */
     uint64_t batch_hist[STORE_WRITER_HIST_BUCKETS];
 };
 

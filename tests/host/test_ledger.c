@@ -54,7 +54,7 @@ static int setup(void **state)
     assert_int_equal(store_open("sqlite::memory:", NULL, &f.s, NULL), POS_OK);
     m = schema_migrations(&n);
     assert_int_equal(store_migrate(f.s, m, n, &v, NULL), POS_OK);
-    assert_int_equal(v, 1);
+    assert_int_equal(v, 2);
     assert_int_equal(store_begin(f.s), POS_OK);
     assert_int_equal(ledger_account_open(f.s, "funding", "issuer funding", CNY, 0, 1, &f.funding),
                      POS_OK);

@@ -1,5 +1,6 @@
 /* Tests for src/store/writer.c: group commit, unit isolation, done after
- * commit, shutdown, and durability across SIGKILL. */
+ * commit, shutdown, and durability across SIGKILL -- every test runs twice,
+ * with the sync inside COMMIT and with the pipelined sync. */
 #include "testutil.h"
 
 #include <errno.h>
@@ -14,6 +15,8 @@
 
 #include "storetest.h"
 #include "store/writer.h"
+
+static bool g_pipelined; /* the group being run: writers use pipeline_sync */
 
 struct fx {
     char dir[256];
@@ -62,6 +65,7 @@ static struct store_writer *writer_new(struct fx *f, size_t max_batch, size_t ma
         o.max_batch = max_batch;
     if (max_queue != 0)
         o.max_queue = max_queue;
+    o.pipeline_sync = g_pipelined;
     assert_int_equal(store_open(f->url, NULL, &s, NULL), POS_OK);
     assert_int_equal(store_writer_open(s, &o, &w), POS_OK);
     return w;
@@ -432,6 +436,37 @@ static void test_batch_stats(void **state)
     assert_int_equal(st.batch_hist[1], 1); /* size 2 */
     assert_int_equal(st.batch_hist[2], 2); /* sizes 3..4 */
     assert_int_equal(st.batch_hist[3], 0);
+    assert_int_equal(st.pipelined, g_pipelined);
+    if (g_pipelined) /* at least one sync, at most one per batch */
+        assert_true(st.syncs >= 1 && st.syncs <= 4 && st.syncs_failed == 0);
+    else
+        assert_int_equal(st.syncs, 0);
+}
+
+/* A pipelined sync asked of a connection that cannot give one (an
+ * in-memory database) commits the plain way and still works. */
+static void test_pipeline_unsupported(void **state)
+{
+    struct store_writer_options o;
+    struct store_writer_stats st;
+    struct store_writer *w = NULL;
+    struct unit u;
+    struct store *s;
+
+    (void)state;
+    store_writer_options_init(&o);
+    o.pipeline_sync = true;
+    assert_int_equal(store_open("sqlite::memory:", NULL, &s, NULL), POS_OK);
+    assert_int_equal(store_exec(s, "CREATE TABLE t (id INTEGER PRIMARY KEY, note TEXT)"), POS_OK);
+    assert_int_equal(store_writer_open(s, &o, &w), POS_OK);
+    unit_init(&u, NULL, U_INSERT, 7);
+    assert_int_equal(store_writer_submit(w, &u.work), POS_OK);
+    assert_int_equal(store_writer_shutdown(w), POS_OK);
+    store_writer_stats(w, &st);
+    assert_false(st.pipelined);
+    assert_int_equal(st.units, 1);
+    assert_int_equal(u.rc, POS_OK);
+    assert_int_equal(store_writer_close(w), POS_OK);
 }
 
 /* One batch: a failing unit is undone alone; a reading unit sees the
@@ -769,9 +804,13 @@ static void crash_child(const char *url, int round, int fd)
     pthread_t t;
     int i;
 
+    struct store_writer_options o;
+
+    store_writer_options_init(&o);
+    o.pipeline_sync = g_pipelined;
     if (store_open(url, NULL, &s, NULL) != POS_OK)
         _exit(6);
-    if (store_writer_open(s, NULL, &w) != POS_OK)
+    if (store_writer_open(s, &o, &w) != POS_OK)
         _exit(7);
     for (i = 0; i < CRASH_THREADS; i++) {
         a[i].w = w;
@@ -897,7 +936,13 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_shutdown, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_queue_limit, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_crash_durability, fx_setup, fx_teardown),
+        cmocka_unit_test(test_pipeline_unsupported),
     };
+    int failed;
 
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    g_pipelined = false;
+    failed = cmocka_run_group_tests_name("sync in COMMIT", tests, NULL, NULL);
+    g_pipelined = true;
+    failed += cmocka_run_group_tests_name("pipelined sync", tests, NULL, NULL);
+    return failed;
 }
