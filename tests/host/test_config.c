@@ -43,6 +43,8 @@ static void test_defaults(void **state)
     assert_int_equal(c->net.idle_timeout_ms, 300000);
     assert_int_equal(c->drain_ms, 10000);
     assert_int_equal(c->ready_fd, -1);
+    assert_true(c->db_sync_pipelined);
+    assert_int_equal(c->test_drop_stan, -1);
 }
 
 static void test_good_file(void **state)
@@ -379,6 +381,21 @@ static void test_args(void **state)
     assert_int_equal(tc_args(&d, 3, "--http", "nowhere"), POS_ERR_CONFIG);
     assert_int_equal(tc_args(&d, 3, "--workers", "1000"), POS_ERR_CONFIG);
     assert_string_equal(d.what, "--workers: workers: '1000' is not a number in 0..256");
+    assert_int_equal(tc_args(&d, 3, "--sync", "sometimes"), POS_ERR_CONFIG);
+    assert_string_equal(d.what, "--sync: must be pipelined or commit");
+    assert_int_equal(tc_args(&d, 3, "--test-drop-answer", "1000000"), POS_ERR_CONFIG);
+    assert_int_equal(tc_cfg.test_drop_stan, -1);
+    assert_int_equal(tc_args(&d, 5, "--sync", "commit", "--test-drop-answer", "17"), POS_OK);
+    assert_false(tc_cfg.db_sync_pipelined);
+    assert_int_equal(tc_cfg.test_drop_stan, 17);
+    tc_write("[database]\nsync = never\n");
+    assert_int_equal(tc_args(&d, 3, "--config", tc_file), POS_ERR_CONFIG);
+    assert_non_null(strstr(d.what, "sync must be pipelined or commit"));
+    tc_cleanup();
+    tc_write("[database]\nsync = commit\n");
+    assert_int_equal(tc_args(&d, 3, "--config", tc_file), POS_OK);
+    assert_false(tc_cfg.db_sync_pipelined);
+    tc_cleanup();
     assert_int_equal(tc_args(&d, 3, "--listen", "name=iso87b,port=5800"), POS_ERR_CONFIG);
     assert_string_equal(d.what, "listeners cup and iso87b both on 127.0.0.1:5800");
     assert_int_equal(tc_args(&d, 3, "--config", "/nonexistent/posd.conf"), POS_ERR_IO);
