@@ -15,6 +15,7 @@
 #include "store/sqlite_int.h"
 
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -116,6 +117,18 @@ out:
     return rc;
 }
 
+/* Once per process, before SQLite initializes: no memory statistics. With
+ * them every allocation takes a global mutex, which the writer, the
+ * readers and the checkpointer would all contend for; nothing here reads
+ * them. If SQLite is already initialized (by someone else) the call is
+ * refused and the default stays. */
+static pthread_once_t sq_config_once = PTHREAD_ONCE_INIT;
+
+static void sq_config(void)
+{
+    (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 static int sq_open(const char *target, const struct store_options *opt, struct store **out,
                    struct pos_errdetail *d)
 {
@@ -124,6 +137,7 @@ static int sq_open(const char *target, const struct store_options *opt, struct s
     int flags = SQLITE_OPEN_NOMUTEX;
     int rc;
 
+    pthread_once(&sq_config_once, sq_config);
     if (opt->read_only)
         flags |= SQLITE_OPEN_READONLY;
     else

@@ -52,8 +52,8 @@
 
 #include "mem.h"
 
-#define SQ_CKPT_BACKGROUND 8192
-#define SQ_CKPT_FOREGROUND 32768
+#define SQ_CKPT_BACKGROUND 65536
+#define SQ_CKPT_FOREGROUND 131072
 #define SQ_CKPT_PAUSE_MS   20
 
 struct sq_sync {
