@@ -944,6 +944,29 @@ static void test_restart_keeps_everything(void **state)
     assert_string_equal(buf, "0\n");
 }
 
+/* 96: the database fails under a unit (here a table the engine needs is
+ * gone): the unit is rolled back, the terminal gets 96 under a good MAC,
+ * and no money moves. Last: it damages the database. */
+static void test_database_failure_answers_96(void **state)
+{
+    struct posmsg_sent s;
+    struct posmsg_reply r;
+    struct store *h = NULL;
+    char url[600], cmd[2048];
+    int64_t before;
+
+    (void)state;
+    before = balance_of(&good);
+    snprintf(url, sizeof(url), "sqlite:%s", db);
+    assert_int_equal(store_open(url, NULL, &h, NULL), POS_OK);
+    assert_int_equal(store_exec(h, "DROP TABLE card_daily"), POS_OK);
+    store_close(h);
+    purchase(&cup, &good, good.pin, 250, "96", &s, &r);
+    assert_int_equal(balance_of(&good), before);
+    snprintf(cmd, sizeof(cmd), "%s admin --db %s check >/dev/null", pos_bin, db);
+    assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -959,6 +982,7 @@ int main(void)
         cmocka_unit_test(test_settlement),
         cmocka_unit_test(test_metrics),
         cmocka_unit_test(test_restart_keeps_everything),
+        cmocka_unit_test(test_database_failure_answers_96),
     };
 
     if (POSD_BIN[0] == '\0')
