@@ -605,6 +605,7 @@ static void test_card_life_cycle(void **state)
     json_t *j = NULL;
     int64_t acct, found = 0, before;
     char pin[13];
+    int tries;
 
     (void)state;
     acct = add_account("debit", "CNY", NULL);
@@ -613,9 +614,16 @@ static void test_card_life_cycle(void **state)
     p.pin = "739104";
     p.daily_limit = "500";
     pos_errdetail_init(&d);
-    do {
+    /* a CVV2 equal to the service code, or to digits the database holds by
+     * design (the account "funding 156"), could not be told from a leak
+     * (secretscan.h): issue again. A real leak is found after every issue. */
+    for (tries = 0;; tries++) {
         assert_int_equal(admin_card_issue(F.a, &p, &c, &d), POS_OK);
-    } while (strcmp(c.cvv2, c.service_code) == 0); /* see secretscan.h */
+        if (tries == 20 || (strcmp(c.cvv2, c.service_code) != 0 &&
+                            scan_database(admin_store(F.a), NULL, NULL, NULL, c.cvv2) == 0))
+            break;
+        issuer_card_clear(&c);
+    }
     assert_int_equal(admin_card_find(F.a, c.pan, &found, &d), POS_OK);
     assert_int_equal(found, c.id);
     assert_int_equal(admin_card_topup(F.a, c.id, "100.50", &j, &d), POS_OK);

@@ -255,13 +255,20 @@ static void test_nothing_clear_in_database(void **state)
     struct issuer_card c;
     char sql[256];
     int64_t txn = 0;
+    int tries;
 
     (void)state;
     params(&p, "739104");
-    /* a CVV2 equal to the service code could not be told from a leak */
-    do {
+    /* a CVV2 equal to the service code, or to digits the database holds
+     * by design (the account "funding 156"), could not be told from a
+     * leak: issue again. A real leak is found after every issue. */
+    for (tries = 0;; tries++) {
         assert_int_equal(issuer_card_issue(F.s, &F.k, &p, &c, NULL), POS_OK);
-    } while (strcmp(c.cvv2, c.service_code) == 0);
+        if (tries == 20 || (strcmp(c.cvv2, c.service_code) != 0 &&
+                            scan_database(F.s, NULL, NULL, NULL, c.cvv2) == 0))
+            break;
+        issuer_card_clear(&c);
+    }
     assert_int_equal(issuer_card_topup(F.s, c.id, 12345, NOW_MS, &txn), POS_OK);
     assert_int_equal(issuer_card_set_status(F.s, c.id, "blocked", NULL, NULL), POS_OK);
     assert_int_equal(scan_database(F.s, c.pan, c.track2, c.pin, c.cvv2), 0);
