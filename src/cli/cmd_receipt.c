@@ -8,6 +8,7 @@
 #include "escpos.h"
 #include "money.h"
 #include "receipt.h"
+#include "receiptout.h"
 
 static const char receipt_usage[] =
     "usage: pos receipt render [--width 32|42|48] [--escpos] [--gb18030]\n"
@@ -24,8 +25,6 @@ static const char receipt_usage[] =
     "masked. Output goes to stdout or --out (a file or a printer device such\n"
     "as /dev/usb/lp0). Bad JSON or a missing field: exit 2 naming it.\n";
 
-#define RECEIPT_CLI_OUT_MIN (64u * 1024u)
-#define RECEIPT_CLI_OUT_MAX (16u * 1024u * 1024u)
 
 struct receipt_cli {
     struct receipt r;
@@ -304,9 +303,9 @@ static int rcli_parse(struct receipt_cli *c, json_t *root)
 }
 
 struct rcli_opts {
-    unsigned width;
-    bool escpos, gb18030, reprint, drawer, no_cut;
-    const char *copy, *out;
+    struct receiptout_opts ro;
+    bool reprint;
+    const char *copy;
 };
 
 static int rcli_args(int argc, char **argv, struct rcli_opts *o)
@@ -314,20 +313,20 @@ static int rcli_args(int argc, char **argv, struct rcli_opts *o)
     int i;
 
     memset(o, 0, sizeof(*o));
-    o->width = 42;
+    o->ro.width = 42;
     for (i = 2; i < argc; i++) {
         const char *a = argv[i];
 
         if (strcmp(a, "--escpos") == 0)
-            o->escpos = true;
+            o->ro.escpos = true;
         else if (strcmp(a, "--gb18030") == 0)
-            o->gb18030 = true;
+            o->ro.gb18030 = true;
         else if (strcmp(a, "--reprint") == 0)
             o->reprint = true;
         else if (strcmp(a, "--drawer") == 0)
-            o->drawer = true;
+            o->ro.drawer = true;
         else if (strcmp(a, "--no-cut") == 0)
-            o->no_cut = true;
+            o->ro.no_cut = true;
         else if ((strcmp(a, "--width") == 0 || strcmp(a, "--copy") == 0 ||
                   strcmp(a, "--out") == 0) &&
                  i + 1 >= argc)
@@ -335,7 +334,7 @@ static int rcli_args(int argc, char **argv, struct rcli_opts *o)
         else if (strcmp(a, "--width") == 0) {
             a = argv[++i];
             if (strcmp(a, "32") == 0 || strcmp(a, "42") == 0 || strcmp(a, "48") == 0)
-                o->width = (unsigned)((a[0] - '0') * 10 + (a[1] - '0'));
+                o->ro.width = (unsigned)((a[0] - '0') * 10 + (a[1] - '0'));
             else
                 return cli_error(CLI_USAGE, "receipt", "--width: must be 32, 42 or 48");
         } else if (strcmp(a, "--copy") == 0) {
@@ -343,76 +342,14 @@ static int rcli_args(int argc, char **argv, struct rcli_opts *o)
             if (strcmp(o->copy, "customer") != 0 && strcmp(o->copy, "merchant") != 0)
                 return cli_error(CLI_USAGE, "receipt", "--copy: must be customer or merchant");
         } else if (strcmp(a, "--out") == 0)
-            o->out = argv[++i];
+            o->ro.out = argv[++i];
         else
             return cli_error(CLI_USAGE, "receipt", "unknown option '%s' (see pos receipt --help)",
                              a);
     }
-    if (o->drawer && !o->escpos)
+    if (o->ro.drawer && !o->ro.escpos)
         return cli_error(CLI_USAGE, "receipt", "--drawer needs --escpos");
     return CLI_OK;
-}
-
-/* Renders into a heap buffer, growing it on POS_ERR_NOSPACE. */
-static int rcli_render(const struct receipt *r, const struct rcli_opts *o, uint8_t **buf,
-                       size_t *len, struct pos_errdetail *d)
-{
-    struct escpos_options eo;
-    size_t cap = RECEIPT_CLI_OUT_MIN;
-    int rc = POS_ERR_NOSPACE;
-
-    escpos_options_init(&eo);
-    eo.width = o->width;
-    eo.enc = o->gb18030 ? ESCPOS_GB18030 : ESCPOS_UTF8;
-    eo.drawer_kick = o->drawer;
-    eo.cut = !o->no_cut;
-    *buf = NULL;
-    while (rc == POS_ERR_NOSPACE && cap <= RECEIPT_CLI_OUT_MAX) {
-        free(*buf);
-        *buf = malloc(cap);
-        if (*buf == NULL)
-            return POS_ERR_NOMEM;
-        if (o->escpos)
-            rc = escpos_render_receipt(r, &eo, *buf, cap, len, d);
-        else
-            rc = receipt_render_text(r, o->width, (char *)*buf, cap, len, d);
-        cap *= 2;
-    }
-    return rc;
-}
-
-/* Text mode with --gb18030: the whole text converted. */
-static int rcli_to_gb18030(uint8_t **buf, size_t *len)
-{
-    size_t cap = *len * 2 + 1, n = 0; /* GB18030 takes at most twice the UTF-8 bytes */
-    uint8_t *gb = malloc(cap);
-    int rc;
-
-    if (gb == NULL)
-        return POS_ERR_NOMEM;
-    rc = escpos_gb18030_encode((const char *)*buf, *len, gb, cap, &n);
-    if (rc != POS_OK) {
-        free(gb);
-        return rc;
-    }
-    free(*buf);
-    *buf = gb;
-    *len = n;
-    return POS_OK;
-}
-
-static int rcli_write(const char *path, const uint8_t *buf, size_t len)
-{
-    FILE *f = path == NULL ? stdout : fopen(path, "wb");
-    int rc = CLI_OK;
-
-    if (f == NULL)
-        return cli_error(CLI_FAILED, "receipt", "cannot open %s for writing", path);
-    if (fwrite(buf, 1, len, f) != len || fflush(f) != 0)
-        rc = cli_error(CLI_FAILED, "receipt", "cannot write %s", path ? path : "standard output");
-    if (path != NULL && fclose(f) != 0 && rc == CLI_OK)
-        rc = cli_error(CLI_FAILED, "receipt", "cannot write %s", path);
-    return rc;
 }
 
 static int rcli_render_cmd(int argc, char **argv)
@@ -452,14 +389,12 @@ static int rcli_render_cmd(int argc, char **argv)
     if (o.copy != NULL)
         c->r.copy = strcmp(o.copy, "merchant") == 0 ? RECEIPT_COPY_MERCHANT : RECEIPT_COPY_CUSTOMER;
     pos_errdetail_init(&d);
-    rc = rcli_render(&c->r, &o, &out, &out_len, &d);
-    if (rc == POS_OK && o.gb18030 && !o.escpos)
-        rc = rcli_to_gb18030(&out, &out_len);
+    rc = receiptout_render(&c->r, &o.ro, &out, &out_len, &d);
     if (rc != POS_OK) {
         rc = cli_error_pos(rc == POS_ERR_NOMEM ? CLI_FAILED : CLI_USAGE, "receipt", rc, &d);
         goto out;
     }
-    rc = rcli_write(o.out, out, out_len);
+    rc = receiptout_write("receipt", &o.ro, out, out_len);
 out:
     free(out);
     free(c);

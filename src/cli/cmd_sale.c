@@ -7,9 +7,14 @@
 #include "cli.h"
 #include "error.h"
 #include "escpos.h"
+#include "hex.h"
 #include "mem.h"
+#include "paycli.h"
+#include "receiptout.h"
+#include "tlv.h"
 #include "term/catalog.h"
 #include "term/sale.h"
+#include "term/sale_return.h"
 #include "term/staff.h"
 #include "term/tstore.h"
 #include "termcli.h"
@@ -23,8 +28,16 @@ static const char sale_usage[] =
     "       pos sale price SALE LINE PRICE --supervisor N --supervisor-pin P\n"
     "       pos sale show SALE\n"
     "       pos sale pay SALE --cash AMOUNT\n"
-    "       pos sale cancel SALE\n"
-    "       pos sale receipt SALE [--width 32|42|48] [--escpos] [--gb18030]\n"
+    "       pos sale pay SALE --card (--track2 T | --emv HEX | --pan P --expiry YYMM\n"
+    "                         [--cvv2 C]) [--pin P|-] [--amount A] [--lmk FILE]\n"
+    "       pos sale cancel SALE [--lmk FILE]        card tenders are voided first\n"
+    "       pos sale void SALE --supervisor N --supervisor-pin P [--reason R] [--lmk FILE]\n"
+    "       pos sale refund SALE [--line N[:Q]]... [--qty Q] [--no-restock]\n"
+    "                         --supervisor N --supervisor-pin P [--reason R] [--lmk FILE]\n"
+    "       pos sale refund --sku SKU [--qty Q] [--no-restock] --supervisor N\n"
+    "                         --supervisor-pin P [--reason R]\n"
+    "       pos sale receipt SALE|last [--copy customer|merchant] [--width 32|42|48]\n"
+    "                         [--escpos [--drawer] [--no-cut]] [--gb18030] [--out FILE]\n"
     "\n"
     "A sale is opened by a logged-in employee within the open shift and stays a\n"
     "draft until tenders cover its total: then it is completed at once (stock\n"
@@ -36,12 +49,19 @@ static const char sale_usage[] =
 
 static const struct termcli_opt sale_opts[] = {
     {"--employee", TERMCLI_VALUE},   {"--pin", TERMCLI_VALUE},
-    {"--qty", TERMCLI_VALUE},        {"--line", TERMCLI_VALUE},
+    {"--qty", TERMCLI_VALUE},        {"--line", TERMCLI_MULTI},
     {"--percent", TERMCLI_VALUE},    {"--amount", TERMCLI_VALUE},
     {"--supervisor", TERMCLI_VALUE}, {"--supervisor-pin", TERMCLI_VALUE},
     {"--cash", TERMCLI_VALUE},       {"--width", TERMCLI_VALUE},
     {"--escpos", TERMCLI_FLAG},      {"--gb18030", TERMCLI_FLAG},
-    {NULL, TERMCLI_VALUE},
+    {"--card", TERMCLI_FLAG},        {"--track2", TERMCLI_VALUE},
+    {"--emv", TERMCLI_VALUE},        {"--pan", TERMCLI_VALUE},
+    {"--expiry", TERMCLI_VALUE},     {"--cvv2", TERMCLI_VALUE},
+    {"--lmk", TERMCLI_VALUE},        {"--host", TERMCLI_VALUE},
+    {"--sku", TERMCLI_VALUE},        {"--no-restock", TERMCLI_FLAG},
+    {"--reason", TERMCLI_VALUE},     {"--copy", TERMCLI_VALUE},
+    {"--drawer", TERMCLI_FLAG},      {"--no-cut", TERMCLI_FLAG},
+    {"--out", TERMCLI_VALUE},        {NULL, TERMCLI_VALUE},
 };
 
 #define SALE_ID_MAX INT64_C(999999999999)
@@ -50,6 +70,8 @@ struct sale_cli {
     const char *what;
     struct termcli_args a;
     struct store *db;
+    struct store *pdb; /* the payment session's connection (paycli_open) */
+    struct payclient *pc;
     const struct currency *cur;
     struct pos_errdetail d;
     char pin[STAFF_PIN_MAX + 8];
@@ -307,9 +329,10 @@ static int sale_cmd_discount(struct sale_cli *c)
         return rc;
     if ((pct == NULL) == (amt == NULL))
         return cli_error(CLI_USAGE, c->what, "give one of --percent and --amount");
-    if (sale_opt(c, "--line") != NULL &&
-        (rc = termcli_int(c->what, "--line", sale_opt(c, "--line"), 1, SALE_LINES_MAX * 1000,
-                          &line)) != CLI_OK)
+    if (c->a.nmulti > 1)
+        return cli_error(CLI_USAGE, c->what, "--line: once");
+    if (c->a.nmulti == 1 && (rc = termcli_int(c->what, "--line", c->a.multi[0], 1,
+                                              SALE_LINES_MAX * 1000, &line)) != CLI_OK)
         return rc;
     if (pct != NULL)
         rc = sale_percent(c, pct, &value);
@@ -348,17 +371,13 @@ static int sale_cmd_price(struct sale_cli *c)
     return sale_print(c, id);
 }
 
-static int sale_cmd_pay(struct sale_cli *c)
+static int sale_cash(struct sale_cli *c, int64_t id)
 {
     struct sale_tender_result r;
     char ch[MONEY_FORMAT_MAX], due[MONEY_FORMAT_MAX];
-    int64_t id, cash;
+    int64_t cash;
     int rc;
 
-    if ((rc = sale_npos(c, 1, "SALE")) != CLI_OK || (rc = sale_id_arg(c, 0, &id)) != CLI_OK)
-        return rc;
-    if (sale_opt(c, "--cash") == NULL)
-        return cli_error(CLI_USAGE, c->what, "--cash AMOUNT is required");
     if ((rc = termcli_money(c->what, "--cash", sale_opt(c, "--cash"), c->cur, &cash)) != CLI_OK)
         return rc;
     if (cash == 0)
@@ -379,6 +398,157 @@ static int sale_cmd_pay(struct sale_cli *c)
     return CLI_OK;
 }
 
+/* Opens the payment session (paycli_open) once; its connection c->pdb is
+ * the one the card operations use. */
+static int sale_pc(struct sale_cli *c)
+{
+    const struct currency *cur;
+
+    if (c->pc != NULL)
+        return CLI_OK;
+    return paycli_open(c->what, c->a.db, sale_opt(c, "--lmk"), sale_opt(c, "--host"), &c->pdb,
+                       &c->pc, &cur);
+}
+
+/* Track 2 equivalent data (EMV tag 57: PAN, 'D', YYMM, service code, ...,
+ * padded with 'F'; EMV Book 3 Annex A) of chip data icc as track 2 text. */
+static int sale_emv_track2(struct sale_cli *c, const uint8_t *icc, size_t len, char *out,
+                           size_t cap)
+{
+    static const char digits[] = "0123456789=====F";
+    struct tlv t;
+    const uint8_t *v;
+    size_t i, n = 0, vl;
+    int nib;
+
+    if (tlv_find(icc, len, 0x57, &t, NULL) != POS_OK)
+        return cli_error(CLI_USAGE, c->what, "--emv: no track 2 equivalent data (tag 57)");
+    v = tlv_value(&t);
+    vl = tlv_len(&t);
+    for (i = 0; i < vl * 2; i++) {
+        nib = i % 2 == 0 ? v[i / 2] >> 4 : v[i / 2] & 0x0f;
+        if (nib == 0x0f && i + 1 >= vl * 2)
+            break;
+        if ((nib > 9 && nib != 0x0d) || n + 1 >= cap)
+            return cli_error(CLI_USAGE, c->what, "--emv: bad track 2 equivalent data (tag 57)");
+        out[n++] = digits[nib];
+    }
+    out[n] = '\0';
+    return CLI_OK;
+}
+
+static int sale_card(struct sale_cli *c, int64_t id)
+{
+    struct sale_card card;
+    struct sale_card_result r;
+    const char *amt = sale_opt(c, "--amount"), *emv = sale_opt(c, "--emv");
+    const char *cvv2 = sale_opt(c, "--cvv2");
+    uint8_t icc[POSMSG_ICC_MAX];
+    char t2[64], ch[MONEY_FORMAT_MAX];
+    size_t icc_len = 0;
+    int64_t amount = 0;
+    int n = 0, rc;
+
+    memset(&card, 0, sizeof(card));
+    memset(t2, 0, sizeof(t2));
+    card.track2 = sale_opt(c, "--track2");
+    card.pan = sale_opt(c, "--pan");
+    card.expiry = sale_opt(c, "--expiry");
+    n = (card.track2 != NULL) + (card.pan != NULL) + (emv != NULL);
+    if (n != 1) {
+        rc = cli_error(CLI_USAGE, c->what, "give one of --track2, --emv and --pan");
+        goto out;
+    }
+    if (card.pan != NULL && card.expiry == NULL) {
+        rc = cli_error(CLI_USAGE, c->what, "--pan needs --expiry YYMM");
+        goto out;
+    }
+    /* the CVV2 is checked for form only: the host messages carry none */
+    if (cvv2 != NULL &&
+        ((strlen(cvv2) != 3 && strlen(cvv2) != 4) || !pos_is_digits(cvv2, strlen(cvv2)))) {
+        rc = cli_error(CLI_USAGE, c->what, "--cvv2: 3 or 4 digits");
+        goto out;
+    }
+    if (emv != NULL) {
+        if ((rc = cli_hex_arg(c->what, "--emv", emv, icc, sizeof(icc), &icc_len)) != CLI_OK ||
+            (rc = sale_emv_track2(c, icc, icc_len, t2, sizeof(t2))) != CLI_OK)
+            goto out;
+        card.track2 = t2;
+        card.icc = icc;
+        card.icc_len = icc_len;
+    }
+    if (sale_opt(c, "--pin") != NULL) {
+        if ((rc = termcli_pin(c->what, sale_opt(c, "--pin"), c->pin, sizeof(c->pin))) != CLI_OK)
+            goto out;
+        card.pin = c->pin;
+    }
+    if (amt != NULL) {
+        if ((rc = termcli_money(c->what, "--amount", amt, c->cur, &amount)) != CLI_OK)
+            goto out;
+        if (amount == 0) {
+            rc = cli_error(CLI_USAGE, c->what, "--amount: must be more than 0");
+            goto out;
+        }
+    }
+    if ((rc = sale_pc(c)) != CLI_OK)
+        goto out;
+    rc = sale_pay_card(c->pdb, c->pc, id, &card, amount, tstore_now_ms(), &r, &c->d);
+    if (rc != POS_OK) {
+        rc = paycli_fail(c->what, rc, &c->d);
+        goto out;
+    }
+    if (!r.tendered) {
+        rc = cli_error(CLI_FAILED, c->what, "card declined: response code %s; sale %lld still open",
+                       r.pay.rc, (long long)id);
+        goto out;
+    }
+    termcli_money_text(r.tender.due, c->cur, ch, sizeof(ch));
+    if (c->a.json)
+        rc = cli_print_json(json_pack(
+            "{s:I, s:b, s:o, s:s, s:s, s:s, s:s, s:I, s:o}", "sale", (json_int_t)id, "completed",
+            r.tender.completed, "amount", termcli_money_json(r.pay.amount, c->cur), "status",
+            r.pay.status, "rrn", r.pay.rrn, "auth", r.pay.auth, "pan", r.pay.pan_masked, "stan",
+            (json_int_t)r.pay.stan, "due", termcli_money_json(r.tender.due, c->cur)));
+    else if (r.tender.completed)
+        printf("sale %lld completed, card %s RRN %s AUTH %s\n", (long long)id, r.pay.pan_masked,
+               r.pay.rrn, r.pay.auth);
+    else
+        printf("sale %lld: card %s RRN %s AUTH %s, %s still due\n", (long long)id, r.pay.pan_masked,
+               r.pay.rrn, r.pay.auth, ch);
+    rc = CLI_OK;
+out:
+    pos_wipe(icc, sizeof(icc));
+    pos_wipe(t2, sizeof(t2));
+    return rc;
+}
+
+static int sale_cmd_pay(struct sale_cli *c)
+{
+    bool card = termcli_has(&c->a, sale_opts, "--card");
+    int64_t id;
+    int rc;
+
+    if ((rc = sale_npos(c, 1, "SALE")) != CLI_OK || (rc = sale_id_arg(c, 0, &id)) != CLI_OK)
+        return rc;
+    if (card == (sale_opt(c, "--cash") != NULL))
+        return cli_error(CLI_USAGE, c->what, "give --cash AMOUNT or --card");
+    return card ? sale_card(c, id) : sale_cash(c, id);
+}
+
+/* Whether sale id holds a tender other than cash. */
+static bool sale_has_card(struct sale_cli *c, int64_t id)
+{
+    struct sale *s = NULL;
+    bool yes = false;
+    size_t i;
+
+    if (sale_load(c->db, id, &s) == POS_OK)
+        for (i = 0; i < s->n_tenders; i++)
+            yes = yes || s->tenders[i].kind != SALE_TENDER_CASH;
+    sale_free(s);
+    return yes;
+}
+
 static int sale_cmd_cancel(struct sale_cli *c)
 {
     int64_t id;
@@ -386,68 +556,216 @@ static int sale_cmd_cancel(struct sale_cli *c)
 
     if ((rc = sale_npos(c, 1, "SALE")) != CLI_OK || (rc = sale_id_arg(c, 0, &id)) != CLI_OK)
         return rc;
-    rc = sale_cancel(c->db, id, tstore_now_ms(), &c->d);
+    if (sale_has_card(c, id)) {
+        if ((rc = sale_pc(c)) != CLI_OK)
+            return rc;
+        rc = sale_cancel_cards(c->pdb, c->pc, id, tstore_now_ms(), &c->d);
+    } else {
+        rc = sale_cancel(c->db, id, tstore_now_ms(), &c->d);
+    }
     if (rc != POS_OK)
-        return termcli_fail(c->what, rc, &c->d);
+        return paycli_fail(c->what, rc, &c->d);
     return sale_print(c, id);
 }
 
-/* Renders the receipt into a heap buffer that grows on POS_ERR_NOSPACE. */
-static int sale_render(const struct receipt *r, unsigned width, bool escpos, bool gb, uint8_t **buf,
-                       size_t *len)
+static int sale_return_print(struct sale_cli *c, const char *kind, const struct sret_result *r)
 {
-    struct escpos_options eo;
-    size_t cap = 16384;
-    uint8_t *gbuf;
-    int rc = POS_ERR_NOSPACE;
+    char t[MONEY_FORMAT_MAX], cash[MONEY_FORMAT_MAX], card[MONEY_FORMAT_MAX];
 
-    escpos_options_init(&eo);
-    eo.width = width;
-    eo.enc = gb ? ESCPOS_GB18030 : ESCPOS_UTF8;
-    *buf = NULL;
-    while (rc == POS_ERR_NOSPACE && cap <= (16u << 20)) {
-        free(*buf);
-        if ((*buf = malloc(cap)) == NULL)
-            return POS_ERR_NOMEM;
-        if (escpos)
-            rc = escpos_render_receipt(r, &eo, *buf, cap, len, NULL);
-        else
-            rc = receipt_render_text(r, width, (char *)*buf, cap, len, NULL);
-        cap *= 2;
-    }
-    if (rc != POS_OK || escpos || !gb)
+    if (c->a.json)
+        return cli_print_json(json_pack(
+            "{s:I, s:s, s:o, s:o, s:o, s:o}", "return", (json_int_t)r->return_id, "kind", kind,
+            "total", termcli_money_json(r->total, c->cur), "tax",
+            termcli_money_json(r->tax, c->cur), "cash", termcli_money_json(r->cash, c->cur), "card",
+            termcli_money_json(r->card, c->cur)));
+    termcli_money_text(r->total, c->cur, t, sizeof(t));
+    termcli_money_text(r->cash, c->cur, cash, sizeof(cash));
+    termcli_money_text(r->card, c->cur, card, sizeof(card));
+    printf("return %lld (%s): %s back, cash %s, card %s\n", (long long)r->return_id, kind, t, cash,
+           card);
+    return CLI_OK;
+}
+
+/* The supervisor (required) and reason of a void or refund. */
+static int sale_ret_auth(struct sale_cli *c, struct sret_auth *a)
+{
+    bool have;
+    int rc = sale_supervisor(c, &a->sup_number, &have);
+
+    if (rc != CLI_OK)
         return rc;
-    cap = *len * 2 + 1;
-    if ((gbuf = malloc(cap)) == NULL)
-        return POS_ERR_NOMEM;
-    rc = escpos_gb18030_encode((const char *)*buf, *len, gbuf, cap, len);
-    free(*buf);
-    *buf = gbuf;
-    return rc;
+    if (!have)
+        return cli_error(CLI_USAGE, c->what, "--supervisor N --supervisor-pin P are required");
+    a->sup_pin = c->pin;
+    a->reason = sale_opt(c, "--reason");
+    return CLI_OK;
+}
+
+static int sale_cmd_void(struct sale_cli *c)
+{
+    struct sret_auth a;
+    struct sret_result r;
+    struct store *db = c->db;
+    int64_t id;
+    int rc;
+
+    if ((rc = sale_npos(c, 1, "SALE")) != CLI_OK || (rc = sale_id_arg(c, 0, &id)) != CLI_OK ||
+        (rc = sale_ret_auth(c, &a)) != CLI_OK)
+        return rc;
+    if (sale_has_card(c, id)) {
+        if ((rc = sale_pc(c)) != CLI_OK)
+            return rc;
+        db = c->pdb;
+    }
+    rc = sret_void(db, c->pc, id, &a, tstore_now_ms(), &r, &c->d);
+    if (rc != POS_OK)
+        return paycli_fail(c->what, rc, &c->d);
+    return sale_return_print(c, "void", &r);
+}
+
+static int sale_cmd_refund(struct sale_cli *c)
+{
+    struct sret_req reqs[TERMCLI_MULTI_MAX];
+    struct sret_auth a;
+    struct sret_result r;
+    struct store *db = c->db;
+    const char *sku = sale_opt(c, "--sku"), *qs = sale_opt(c, "--qty"), *colon;
+    bool restock = !termcli_has(&c->a, sale_opts, "--no-restock");
+    int64_t id = 0, qty = 0;
+    char num[24];
+    int i, rc;
+
+    if (sku != NULL ? (rc = sale_npos(c, 0, "no SALE with --sku")) != CLI_OK
+                    : (rc = sale_npos(c, 1, "SALE (or --sku SKU)")) != CLI_OK ||
+                          (rc = sale_id_arg(c, 0, &id)) != CLI_OK)
+        return rc;
+    if (qs != NULL && ((rc = termcli_qty(c->what, "--qty", qs, &qty)) != CLI_OK))
+        return rc;
+    if (qs != NULL && (qty <= 0 || qty > SALE_QTY_MAX))
+        return cli_error(CLI_USAGE, c->what, "--qty '%s': more than 0", qs);
+    if (sku != NULL && c->a.nmulti > 0)
+        return cli_error(CLI_USAGE, c->what, "--line goes with a SALE, not --sku");
+    if (qs != NULL && sku == NULL && c->a.nmulti != 1)
+        return cli_error(CLI_USAGE, c->what, "--qty goes with one --line (else --line N:Q)");
+    for (i = 0; i < c->a.nmulti; i++) {
+        const char *l = c->a.multi[i];
+
+        colon = strchr(l, ':');
+        snprintf(num, sizeof(num), "%.*s", colon != NULL ? (int)(colon - l) : (int)strlen(l), l);
+        reqs[i].qty = qty;
+        if ((rc = termcli_int(c->what, "--line", num, 1, SALE_LINES_MAX * 1000,
+                              &reqs[i].line_no)) != CLI_OK ||
+            (colon != NULL &&
+             (rc = termcli_qty(c->what, "--line", colon + 1, &reqs[i].qty)) != CLI_OK))
+            return rc;
+        if (reqs[i].qty < 0 || reqs[i].qty > SALE_QTY_MAX || (colon != NULL && reqs[i].qty == 0))
+            return cli_error(CLI_USAGE, c->what, "--line '%s': quantity more than 0", l);
+    }
+    if ((rc = sale_ret_auth(c, &a)) != CLI_OK)
+        return rc;
+    if (sku != NULL) {
+        rc = sret_refund_sku(db, sku, qs != NULL ? qty : 1000, restock, &a, tstore_now_ms(), &r,
+                             &c->d);
+    } else {
+        if (sale_has_card(c, id)) {
+            if ((rc = sale_pc(c)) != CLI_OK)
+                return rc;
+            db = c->pdb;
+        }
+        rc = sret_refund(db, c->pc, id, reqs, (size_t)c->a.nmulti, restock, &a, tstore_now_ms(), &r,
+                         &c->d);
+    }
+    if (rc != POS_OK)
+        return paycli_fail(c->what, rc, &c->d);
+    return sale_return_print(c, "refund", &r);
+}
+
+/* The newest paid sale (for "last"), or POS_ERR_NOT_FOUND. */
+static int sale_last_paid(struct store *db, int64_t *id)
+{
+    struct store_stmt *st;
+    int rc = store_prepare(db,
+                           "SELECT id FROM sales WHERE status = 'paid' ORDER BY closed_at DESC,"
+                           " id DESC LIMIT 1",
+                           &st);
+
+    if (rc != POS_OK)
+        return rc;
+    rc = store_step(st);
+    if (rc == STORE_ROW) {
+        *id = store_column_int64(st, 0);
+        store_reset(st);
+        return POS_OK;
+    }
+    return rc == STORE_DONE ? POS_ERR_NOT_FOUND : rc;
+}
+
+/* The name a receipt heads with: the setting merchant.name, else the
+ * merchant the terminal was provisioned for, else "pos". */
+static void sale_merchant(struct sale_cli *c, char *out, size_t cap)
+{
+    struct payclient_status ps;
+    bool found = false;
+
+    if (tstore_setting_get(c->db, "merchant.name", out, cap, &found) == POS_OK && found &&
+        out[0] != '\0')
+        return;
+    if (payclient_status(c->db, &ps, NULL) == POS_OK && ps.id.merchant_name[0] != '\0') {
+        snprintf(out, cap, "%s", ps.id.merchant_name);
+        return;
+    }
+    snprintf(out, cap, "%s", "pos");
+}
+
+static int sale_receipt_opts(struct sale_cli *c, struct receiptout_opts *o, enum receipt_copy *copy)
+{
+    const char *w = sale_opt(c, "--width"), *cp = sale_opt(c, "--copy");
+
+    memset(o, 0, sizeof(*o));
+    o->width = 42;
+    if (w != NULL && strcmp(w, "32") != 0 && strcmp(w, "42") != 0 && strcmp(w, "48") != 0)
+        return cli_error(CLI_USAGE, c->what, "--width: must be 32, 42 or 48");
+    if (w != NULL)
+        o->width = (unsigned)((w[0] - '0') * 10 + (w[1] - '0'));
+    if (cp != NULL && strcmp(cp, "customer") != 0 && strcmp(cp, "merchant") != 0)
+        return cli_error(CLI_USAGE, c->what, "--copy: must be customer or merchant");
+    *copy =
+        cp != NULL && strcmp(cp, "merchant") == 0 ? RECEIPT_COPY_MERCHANT : RECEIPT_COPY_CUSTOMER;
+    o->escpos = termcli_has(&c->a, sale_opts, "--escpos");
+    o->gb18030 = termcli_has(&c->a, sale_opts, "--gb18030");
+    o->drawer = termcli_has(&c->a, sale_opts, "--drawer");
+    o->no_cut = termcli_has(&c->a, sale_opts, "--no-cut");
+    o->out = sale_opt(c, "--out");
+    if (o->drawer && !o->escpos)
+        return cli_error(CLI_USAGE, c->what, "--drawer needs --escpos");
+    return CLI_OK;
 }
 
 static int sale_cmd_receipt(struct sale_cli *c)
 {
     char merchant[TSTORE_SETTING_VALUE_MAX + 1];
+    struct receiptout_opts o;
+    struct pos_errdetail d;
     struct sale_receipt *r = NULL;
     struct sale *s = NULL;
-    const char *w = sale_opt(c, "--width");
+    enum receipt_copy copy = RECEIPT_COPY_CUSTOMER;
     uint8_t *buf = NULL;
     size_t len = 0;
-    unsigned width = 42;
-    bool found;
+    bool before = false;
     int64_t id;
     int rc;
 
-    if ((rc = sale_npos(c, 1, "SALE")) != CLI_OK || (rc = sale_id_arg(c, 0, &id)) != CLI_OK)
+    if ((rc = sale_npos(c, 1, "SALE or last")) != CLI_OK ||
+        (rc = sale_receipt_opts(c, &o, &copy)) != CLI_OK)
         return rc;
-    if (w != NULL && strcmp(w, "32") != 0 && strcmp(w, "42") != 0 && strcmp(w, "48") != 0)
-        return cli_error(CLI_USAGE, c->what, "--width: must be 32, 42 or 48");
-    if (w != NULL)
-        width = (unsigned)((w[0] - '0') * 10 + (w[1] - '0'));
-    if (tstore_setting_get(c->db, "merchant.name", merchant, sizeof(merchant), &found) != POS_OK ||
-        !found || merchant[0] == '\0')
-        snprintf(merchant, sizeof(merchant), "%s", "pos");
+    if (strcmp(c->a.pos[0], "last") == 0) {
+        if ((rc = sale_last_paid(c->db, &id)) != POS_OK)
+            return rc == POS_ERR_NOT_FOUND ? cli_error(CLI_FAILED, c->what, "no paid sale yet")
+                                           : termcli_fail(c->what, rc, NULL);
+    } else if ((rc = sale_id_arg(c, 0, &id)) != CLI_OK) {
+        return rc;
+    }
+    sale_merchant(c, merchant, sizeof(merchant));
     rc = sale_load(c->db, id, &s);
     if (rc == POS_ERR_NOT_FOUND) {
         rc = cli_error(CLI_FAILED, c->what, "no sale %lld", (long long)id);
@@ -462,15 +780,22 @@ static int sale_cmd_receipt(struct sale_cli *c)
                        (long long)id, sale_status_name(s->status));
         goto out;
     }
-    rc = sale_render(&r->r, width, termcli_has(&c->a, sale_opts, "--escpos"),
-                     termcli_has(&c->a, sale_opts, "--gb18030"), &buf, &len);
-    if (rc != POS_OK) {
-        rc = termcli_fail(c->what, rc == POS_ERR_NOMEM ? rc : POS_ERR_IO, NULL);
+    if ((rc = sale_receipt_cards(c->db, s, r)) != POS_OK ||
+        (rc = sale_receipt_printed(c->db, id, copy, &before)) != POS_OK) {
+        rc = termcli_fail(c->what, rc, NULL);
         goto out;
     }
-    rc = fwrite(buf, 1, len, stdout) == len && fflush(stdout) == 0
-             ? CLI_OK
-             : cli_error(CLI_FAILED, c->what, "cannot write standard output");
+    r->r.copy = copy;
+    r->r.reprint = before;
+    pos_errdetail_init(&d);
+    rc = receiptout_render(&r->r, &o, &buf, &len, &d);
+    if (rc != POS_OK) {
+        rc = termcli_fail(c->what, rc == POS_ERR_NOMEM ? rc : POS_ERR_IO, &d);
+        goto out;
+    }
+    if ((rc = receiptout_write(c->what, &o, buf, len)) == CLI_OK &&
+        sale_receipt_mark(c->db, id, copy, tstore_now_ms()) != POS_OK)
+        rc = cli_error(CLI_FAILED, c->what, "printed, but the print could not be recorded");
 out:
     free(buf);
     pos_free(r);
@@ -487,6 +812,7 @@ static const struct sale_sub sale_subs[] = {
     {"open", sale_cmd_open},         {"add", sale_cmd_add},       {"remove", sale_cmd_remove},
     {"discount", sale_cmd_discount}, {"price", sale_cmd_price},   {"show", NULL},
     {"pay", sale_cmd_pay},           {"cancel", sale_cmd_cancel}, {"receipt", sale_cmd_receipt},
+    {"void", sale_cmd_void},         {"refund", sale_cmd_refund},
 };
 
 int cmd_sale(int argc, char **argv)
@@ -517,6 +843,10 @@ int cmd_sale(int argc, char **argv)
     rc = termcli_parse(what, argc, argv, 2, sale_opts, &c->a);
     if (rc == CLI_OK)
         rc = termcli_open(what, &c->a, &c->db, &c->cur);
+    /* an approved card payment not yet a tender (a crash) joins its sale */
+    if (rc == CLI_OK &&
+        sale_card_recover(c->db, NULL, tstore_now_ms(), NULL, NULL, &c->d) != POS_OK)
+        rc = termcli_fail(what, POS_ERR_DB, &c->d);
     if (rc == CLI_OK) {
         if (sale_subs[i].run != NULL)
             rc = sale_subs[i].run(c);
@@ -524,6 +854,8 @@ int cmd_sale(int argc, char **argv)
                  (rc = sale_id_arg(c, 0, &id)) == CLI_OK)
             rc = sale_print(c, id);
     }
+    payclient_close(c->pc);
+    tstore_close(c->pdb);
     tstore_close(c->db);
     pos_wipe(c->pin, sizeof(c->pin));
     pos_free(c);

@@ -22,7 +22,7 @@
 #include "store/store.h"
 
 #define TERMCLI_POS_MAX   4
-#define TERMCLI_OPTS_MAX  16
+#define TERMCLI_OPTS_MAX  32
 #define TERMCLI_MULTI_MAX 16
 
 enum termcli_kind {

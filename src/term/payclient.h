@@ -89,6 +89,10 @@ struct payclient_op {
     const char *pin;       /* or NULL */
     uint32_t orig_stan;    /* void, completion, cancel: the original's STAN (this batch) */
     const char *orig_rrn;  /* refund: the original's RRN */
+    const uint8_t *icc;    /* chip data (BER-TLV) for field 55, or NULL */
+    size_t icc_len;        /* 1..POSMSG_ICC_MAX when icc is set */
+    int64_t sale_id;       /* > 0: pay_journal.sale_id of the row, written with it
+                            * before anything is sent (sale_pay.c) */
 };
 
 /* The outcome of an operation. */

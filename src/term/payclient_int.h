@@ -31,6 +31,8 @@ struct payclient__entry {
     uint8_t lookup[PANPROT_LOOKUP_LEN];
     const char *status;
     int64_t orig_id; /* 0: none */
+    int64_t sale_id;   /* 0: none */
+    const char *entry; /* "swipe", "chip", "keyed"; NULL: no card read */
 };
 
 /* payclient_journal.c */

@@ -64,8 +64,8 @@ int payclient__journal_add(struct payclient *pc, const struct payclient__entry *
     rc = store_prepare(pc->db,
                        "INSERT INTO pay_journal (kind, batch, stan, sent_time, amount, currency,"
                        " pan_masked, expiry, pan_enc, pan_lookup, status, rc, rrn, auth, orig_id,"
-                       " created_at, updated_at)"
-                       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', '', '', ?, ?, ?)",
+                       " created_at, updated_at, sale_id, entry)"
+                       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', '', '', ?, ?, ?, ?, ?)",
                        &st);
     if (rc != POS_OK)
         return rc;
@@ -91,6 +91,14 @@ int payclient__journal_add(struct payclient *pc, const struct payclient__entry *
         store_bind_null(st, 12);
     store_bind_int64(st, 13, now);
     store_bind_int64(st, 14, now);
+    if (e->sale_id > 0)
+        store_bind_int64(st, 15, e->sale_id);
+    else
+        store_bind_null(st, 15);
+    if (e->entry != NULL)
+        store_bind_text(st, 16, e->entry, strlen(e->entry));
+    else
+        store_bind_null(st, 16);
     if ((rc = pj_done(store_step(st))) == POS_OK)
         *id = store_last_insert_id(pc->db);
     return rc;

@@ -336,6 +336,15 @@ static int po_card(struct payclient *pc, const struct payclient_op *op, struct p
     rc = panprot_encrypt(&pc->pk, pan, n, NULL, e->pan_enc, sizeof(e->pan_enc), &e->pan_enc_len,
                          e->lookup);
     card->pin = op->pin;
+    if (rc == POS_OK && op->icc != NULL) {
+        if (op->icc_len < 1 || op->icc_len > POSMSG_ICC_MAX) {
+            rc = pos_errdetail_set(d, POS_ERR_LENGTH, 55, POS_NO_OFFSET,
+                                   "chip data: 1 to 255 bytes");
+            goto out;
+        }
+        card->icc = op->icc;
+        card->icc_len = op->icc_len;
+    }
 out:
     card_track_clear(&tr);
     return rc;
@@ -508,6 +517,8 @@ int payclient_run(struct payclient *pc, const struct payclient_op *op,
         (rc = po_card(pc, op, &card, &e, pan, sizeof(pan), d)) != POS_OK)
         goto out;
     rq.card = has_card ? &card : NULL;
+    if (has_card)
+        e.entry = op->icc != NULL ? "chip" : op->track2 != NULL ? "swipe" : "keyed";
     if (op->kind == POSMSG_VOID || op->kind == POSMSG_COMPLETION ||
         op->kind == POSMSG_PREAUTH_CANCEL || op->kind == POSMSG_REFUND) {
         if ((rc = po_orig(pc, op, &orig, date, &orig_id, &orig_amount, d)) != POS_OK)
@@ -517,6 +528,7 @@ int payclient_run(struct payclient *pc, const struct payclient_op *op,
     }
     e.kind = op->kind;
     e.amount = op->amount;
+    e.sale_id = op->sale_id;
     if ((op->kind == POSMSG_VOID || op->kind == POSMSG_PREAUTH_CANCEL) && e.amount == 0)
         e.amount = orig_amount;
     rq.amount = op->kind == POSMSG_BALANCE ? 0 : e.amount;

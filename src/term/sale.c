@@ -610,15 +610,19 @@ int sale_shift_cash(void *arg, struct store *db, int64_t shift_id, int64_t *net_
 {
     struct store_stmt *st;
     int rc = store_prepare(db,
-                           "SELECT COALESCE(SUM(t.amount - t.change_amount), 0) FROM tenders t "
+                           "SELECT (SELECT COALESCE(SUM(t.amount - t.change_amount), 0) FROM tenders t "
                            "JOIN sales s ON s.id = t.sale_id "
-                           "WHERE s.shift_id = ? AND s.status = 'paid' AND t.kind = 'cash'",
+                           "WHERE s.shift_id = ? AND s.status = 'paid' AND t.kind = 'cash') - "
+                           "(SELECT COALESCE(SUM(rt.amount), 0) FROM return_tenders rt "
+                           "JOIN returns r ON r.id = rt.return_id "
+                           "WHERE r.shift_id = ? AND rt.kind = 'cash')",
                            &st);
 
     (void)arg;
     if (rc != POS_OK)
         return rc;
     store_bind_int64(st, 1, shift_id);
+    store_bind_int64(st, 2, shift_id);
     rc = store_step(st);
     if (rc != STORE_ROW)
         return rc < 0 ? rc : POS_ERR_DB;

@@ -60,6 +60,7 @@
 #include "receipt.h"
 #include "store/store.h"
 #include "term/catalog.h"
+#include "term/payclient.h"
 #include "term/promo.h"
 
 #define SALE_LINES_MAX   500
@@ -211,6 +212,69 @@ int sale_add_tender(struct store *db, int64_t sale_id, enum sale_tender_kind kin
                     const char *reference, int64_t now_ms, struct sale_tender_result *res,
                     struct pos_errdetail *d);
 
+/* ---- card tenders (sale_pay.c; docs/sales.md "Card tenders") ----
+ *
+ * The purchase's journal row names the sale (pay_journal.sale_id) in the
+ * transaction that records it, before it is sent; the card tender names
+ * its journal row (tenders.pay_journal_id). An approved (or offline)
+ * purchase of a sale without a tender is therefore found again after a
+ * crash: sale_card_recover attaches it to its open sale, or voids it. */
+
+/* The card: as struct payclient_op (track2, or pan + expiry; icc: chip
+ * data for field 55; pin may be NULL). Caller-owned, wiped by the caller. */
+struct sale_card {
+    const char *track2, *pan, *expiry, *pin;
+    const uint8_t *icc;
+    size_t icc_len;
+};
+
+struct sale_card_result {
+    struct payclient_result pay; /* the purchase (status "" when none was sent) */
+    struct sale_tender_result tender;
+    bool tendered; /* the card tender was recorded */
+    bool voided;   /* approved, then voided at the host (the sale could not take it) */
+};
+
+/* Pays amount (0: what is due; at most what is due) of open sale sale_id
+ * by card through session pc: recovers first (sale_card_recover), checks
+ * the stock when the card would complete the sale (POS_ERR_STOCK, nothing
+ * sent), runs a PURCHASE and records the approved (or offline) payment as
+ * a card tender with reference "RRN <rrn> AUTH <auth>" and its journal
+ * row. POS_OK with res->pay.status "declined": nothing recorded, the sale
+ * still open. POS_ERR_IO: no answer (the sale still open; the payment
+ * client reverses it before its next request). Approved but the tender
+ * refused (a stock race): the payment is voided at the host, res->voided,
+ * and the tender's error returned. */
+int sale_pay_card(struct store *db, struct payclient *pc, int64_t sale_id,
+                  const struct sale_card *card, int64_t amount, int64_t now_ms,
+                  struct sale_card_result *res, struct pos_errdetail *d);
+
+/* Attaches every approved or offline purchase of a sale without a tender
+ * to its sale when it is open and can take it; voids the others at the
+ * host (pc NULL: left for later). *attached, *voided (may be NULL) get
+ * the counts. Errors of the store or the host (POS_ERR_IO). */
+int sale_card_recover(struct store *db, struct payclient *pc, int64_t now_ms, int *attached,
+                      int *voided, struct pos_errdetail *d);
+
+/* Voids the card purchase of journal row journal_id at the host unless it
+ * is voided already; *void_id gets the void's journal row. A purchase of an
+ * earlier (settled) batch: POS_ERR_STATE "payment settled: refund it
+ * instead"; the host declining: POS_ERR_STATE with the response code. */
+int sale_card_void(struct store *db, struct payclient *pc, int64_t journal_id, int64_t *void_id,
+                   struct pos_errdetail *d);
+
+/* Cancels a draft holding card tenders: each is voided at the host first
+ * (no supervisor: nothing was sold), then the draft is cancelled as
+ * sale_cancel. pc may be NULL when the draft holds no card tender. */
+int sale_cancel_cards(struct store *db, struct payclient *pc, int64_t sale_id, int64_t now_ms,
+                      struct pos_errdetail *d);
+
+/* Whether completing the open sale now would pass the stock checks (a dry
+ * run of its stock movements, rolled back): POS_OK, POS_ERR_STOCK (d names
+ * the item), POS_ERR_NOT_FOUND / POS_ERR_STATE (not an open sale). Run
+ * before a card is charged so the common refusal moves no money. */
+int sale_stock_check(struct store *db, int64_t sale_id, struct pos_errdetail *d);
+
 /* Cancels a draft. POS_ERR_STATE when it is paid or cancelled, or holds a
  * card or wallet tender (void it first); cash tendered is handed back. */
 int sale_cancel(struct store *db, int64_t sale_id, int64_t now_ms, struct pos_errdetail *d);
@@ -222,7 +286,9 @@ int sale_load(struct store *db, int64_t id, struct sale **out);
 void sale_free(struct sale *s);
 
 /* The net cash taken in a shift: cash tenders minus change of its paid
- * sales. A staff_cash_fn (staff.h) for staff_shift_close; arg unused. */
+ * sales, minus the cash given back by the voids and refunds of the shift
+ * (return_tenders of kind cash, sale_return.h). A staff_cash_fn (staff.h)
+ * for staff_shift_close; arg unused. */
 int sale_shift_cash(void *arg, struct store *db, int64_t shift_id, int64_t *net_cash);
 
 /* A receipt for a sale: the model and the arrays and strings it points
@@ -236,11 +302,26 @@ struct sale_receipt {
     char operator_id[24];
     char datetime[24];
     char footer[48];
+    /* the card slip (sale_receipt_cards) */
+    char mid[16], tid[9], batch[8], trace[8], rrn[13], auth[7], brand[12];
+    char pans[SALE_TENDERS_MAX][20];
 };
 
 /* Fills *out for paid sale s with merchant_name (the setting
  * merchant.name; the caller's string must outlive *out). POS_ERR_STATE
  * when s is not paid. Lines' discounts print as one amount per line. */
 int sale_receipt_fill(const struct sale *s, const char *merchant_name, struct sale_receipt *out);
+
+/* Adds to a filled receipt what the card payments of s say (a UnionPay
+ * slip): the terminal's MID and TID; the first card tender's brand, masked
+ * PAN, entry mode, batch, trace number (STAN), RRN and authorization code
+ * as the slip's header (type SALE); each card tender's masked PAN as its
+ * detail. Nothing for a sale without a card tender. Store errors. */
+int sale_receipt_cards(struct store *db, const struct sale *s, struct sale_receipt *out);
+
+/* Whether the copy of sale_id's receipt was printed before (a print then
+ * says REPRINT), and recording a print. */
+int sale_receipt_printed(struct store *db, int64_t sale_id, enum receipt_copy copy, bool *before);
+int sale_receipt_mark(struct store *db, int64_t sale_id, enum receipt_copy copy, int64_t now_ms);
 
 #endif

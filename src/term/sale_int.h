@@ -26,6 +26,12 @@ typedef int (*sale__change_fn)(struct store *db, struct sale *s, void *arg,
 int sale__change(struct store *db, int64_t sale_id, sale__change_fn fn, void *arg,
                  struct pos_errdetail *d);
 
+/* sale_add_tender with the tender's payment journal row (journal_id > 0:
+ * tenders.pay_journal_id; 0: none). */
+int sale__add_tender(struct store *db, int64_t sale_id, enum sale_tender_kind kind, int64_t amount,
+                     const char *reference, int64_t journal_id, int64_t now_ms,
+                     struct sale_tender_result *res, struct pos_errdetail *d);
+
 /* The line line_no of s, or NULL. */
 struct sale_line *sale__line_find(struct sale *s, int64_t line_no);
 

@@ -242,14 +242,15 @@ static int sale_ref_check(const char *ref, struct pos_errdetail *d)
 }
 
 static int sale_insert_tender(struct store *db, const struct sale *s, enum sale_tender_kind kind,
-                              int64_t amount, int64_t change, const char *ref, int64_t now_ms,
-                              int64_t *id)
+                              int64_t amount, int64_t change, const char *ref, int64_t journal_id,
+                              int64_t now_ms, int64_t *id)
 {
     struct store_stmt *st;
     const char *k = sale_tender_kind_name(kind);
     int rc = store_prepare(db,
                            "INSERT INTO tenders (sale_id, kind, amount, change_amount, currency, "
-                           "reference, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                           "reference, created_at, pay_journal_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+                           "RETURNING id",
                            &st);
 
     if (rc != POS_OK)
@@ -261,6 +262,10 @@ static int sale_insert_tender(struct store *db, const struct sale *s, enum sale_
     store_bind_int64(st, 5, s->cur->numeric);
     store_bind_text(st, 6, ref != NULL ? ref : "", ref != NULL ? strlen(ref) : 0);
     store_bind_int64(st, 7, now_ms);
+    if (journal_id > 0)
+        store_bind_int64(st, 8, journal_id);
+    else
+        store_bind_null(st, 8);
     rc = store_step(st);
     if (rc != STORE_ROW)
         return rc < 0 ? rc : POS_ERR_DB;
@@ -289,9 +294,38 @@ static int sale_stock_out(struct store *db, const struct sale *s, struct pos_err
     return POS_OK;
 }
 
+int sale_stock_check(struct store *db, int64_t sale_id, struct pos_errdetail *d)
+{
+    struct sale *s = pos_malloc(sizeof(*s));
+    bool began = false;
+    int rc = POS_ERR_NOMEM;
+
+    if (s == NULL)
+        goto out;
+    if ((rc = store_begin(db)) != POS_OK)
+        goto out;
+    began = true;
+    if ((rc = sale__read_open(db, sale_id, s, d)) != POS_OK)
+        goto out;
+    /* the moves completion would make, rolled back: a dry run */
+    rc = sale_stock_out(db, s, d);
+out:
+    if (began)
+        store_rollback(db);
+    pos_free(s);
+    return rc;
+}
+
 int sale_add_tender(struct store *db, int64_t sale_id, enum sale_tender_kind kind, int64_t amount,
                     const char *reference, int64_t now_ms, struct sale_tender_result *res,
                     struct pos_errdetail *d)
+{
+    return sale__add_tender(db, sale_id, kind, amount, reference, 0, now_ms, res, d);
+}
+
+int sale__add_tender(struct store *db, int64_t sale_id, enum sale_tender_kind kind, int64_t amount,
+                     const char *reference, int64_t journal_id, int64_t now_ms,
+                     struct sale_tender_result *res, struct pos_errdetail *d)
 {
     struct sale_tender_result r = {0, 0, 0, false};
     struct sale *s = NULL;
@@ -330,7 +364,8 @@ int sale_add_tender(struct store *db, int64_t sale_id, enum sale_tender_kind kin
     r.completed = amount >= due;
     r.change = r.completed ? amount - due : 0;
     r.due = r.completed ? 0 : due - amount;
-    rc = sale_insert_tender(db, s, kind, amount, r.change, reference, now_ms, &r.tender_id);
+    rc = sale_insert_tender(db, s, kind, amount, r.change, reference, journal_id, now_ms,
+                            &r.tender_id);
     if (rc != POS_OK)
         goto out;
     s->paid += amount;

@@ -25,6 +25,9 @@ const char *const tschema_v4[] = {
     " created_at INTEGER NOT NULL)",
     "CREATE INDEX returns_sale ON returns (sale_id)",
     "CREATE INDEX returns_shift ON returns (shift_id)",
+    "CREATE INDEX returns_created ON returns (created_at)",
+    /* the reports select sales by when they closed */
+    "CREATE INDEX sales_closed ON sales (status, closed_at)",
 
     /* What came back: the sale line (NULL without a receipt), the item,
      * the quantity, the money (amount, tax within or on top of it as the
@@ -57,6 +60,25 @@ const char *const tschema_v4[] = {
     " pay_journal_id INTEGER REFERENCES pay_journal(id),"
     " created_at INTEGER NOT NULL)",
     "CREATE INDEX return_tenders_return ON return_tenders (return_id)",
+
+    /* Card payments of sales (sale_pay.c): a purchase's journal row names
+     * its sale before it is sent, and the card tender its journal row, so a
+     * payment approved but not yet recorded as a tender is found again
+     * (recovered forward, or voided) after a crash. */
+    "ALTER TABLE pay_journal ADD COLUMN sale_id INTEGER REFERENCES sales(id)",
+    "CREATE INDEX pay_journal_sale ON pay_journal (sale_id)",
+    /* how the card was read (a slip's entry mode): swipe, chip, keyed */
+    "ALTER TABLE pay_journal ADD COLUMN entry TEXT CHECK (entry IN ('swipe', 'chip', 'keyed'))",
+    "ALTER TABLE tenders ADD COLUMN pay_journal_id INTEGER REFERENCES pay_journal(id)",
+    "CREATE INDEX tenders_pay_journal ON tenders (pay_journal_id)",
+
+    /* Receipts printed: a later print of the same copy is a reprint. */
+    "CREATE TABLE receipt_prints ("
+    " id INTEGER PRIMARY KEY,"
+    " sale_id INTEGER NOT NULL REFERENCES sales(id),"
+    " copy TEXT NOT NULL CHECK (copy IN ('customer', 'merchant')),"
+    " printed_at INTEGER NOT NULL)",
+    "CREATE INDEX receipt_prints_sale ON receipt_prints (sale_id, copy)",
 
     /* Z reports: the day closed. Each covers [from_ms, to_ms): from the
      * previous close (or the first sale) to this one, and keeps the report
