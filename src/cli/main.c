@@ -30,7 +30,7 @@ static const struct cli_cmd cli_cmds[] = {
     {"stock", "stock movements: receive, adjust, count; quantities, low stock", cmd_stock},
     {"employee", "the terminal's staff: add, list, disable, login, unlock", cmd_employee},
     {"shift", "open and close a cashier shift with its cash float", cmd_shift},
-    {"sale", "ring up a sale: items, discounts, promotions, tax, cash, receipt", cmd_sale},
+    {"sale", "ring up a sale: items, discounts, tax, cash and card; void, refund, receipt", cmd_sale},
     {"promo", "the terminal's promotions: add, list, disable", cmd_promo},
     {"receipt", "render receipts as text (32/42/48 columns) or ESC/POS bytes", cmd_receipt},
     {"terminal", "the terminal's payment identity: init from a provisioning file, status", cmd_terminal},
