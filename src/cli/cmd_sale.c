@@ -806,14 +806,51 @@ out:
 struct sale_sub {
     const char *name;
     int (*run)(struct sale_cli *c);
+    const char *opts; /* the options it takes, space-separated */
 };
 
+#define SALE_PAY_OPTS " --lmk --host"
+#define SALE_SUP_OPTS " --supervisor --supervisor-pin"
+
 static const struct sale_sub sale_subs[] = {
-    {"open", sale_cmd_open},         {"add", sale_cmd_add},       {"remove", sale_cmd_remove},
-    {"discount", sale_cmd_discount}, {"price", sale_cmd_price},   {"show", NULL},
-    {"pay", sale_cmd_pay},           {"cancel", sale_cmd_cancel}, {"receipt", sale_cmd_receipt},
-    {"void", sale_cmd_void},         {"refund", sale_cmd_refund},
+    {"open", sale_cmd_open, "--employee --pin"},
+    {"add", sale_cmd_add, "--qty"},
+    {"remove", sale_cmd_remove, ""},
+    {"discount", sale_cmd_discount, "--percent --amount --line" SALE_SUP_OPTS},
+    {"price", sale_cmd_price, SALE_SUP_OPTS},
+    {"show", NULL, ""},
+    {"pay", sale_cmd_pay,
+     "--cash --card --track2 --emv --pan --expiry --cvv2 --pin --amount" SALE_PAY_OPTS},
+    {"cancel", sale_cmd_cancel, SALE_PAY_OPTS},
+    {"receipt", sale_cmd_receipt, "--copy --width --escpos --gb18030 --drawer --no-cut --out"},
+    {"void", sale_cmd_void, "--reason" SALE_SUP_OPTS SALE_PAY_OPTS},
+    {"refund", sale_cmd_refund,
+     "--line --qty --no-restock --sku --reason" SALE_SUP_OPTS SALE_PAY_OPTS},
 };
+
+/* Refuses an option the subcommand does not take (it would be ignored). */
+static int sale_opts_check(const struct sale_cli *c, const struct sale_sub *sub)
+{
+    size_t k, n, len = strlen(sub->opts);
+    const char *p;
+    bool given, known;
+
+    for (k = 0; sale_opts[k].name != NULL; k++) {
+        given = sale_opts[k].kind == TERMCLI_MULTI ? c->a.nmulti > 0
+                                                   : c->a.val[k] != NULL || c->a.flag[k];
+        if (!given)
+            continue;
+        n = strlen(sale_opts[k].name);
+        known = false;
+        for (p = strstr(sub->opts, sale_opts[k].name); p != NULL && !known;
+             p = strstr(p + 1, sale_opts[k].name))
+            known = (p == sub->opts || p[-1] == ' ') && (p + n == sub->opts + len || p[n] == ' ');
+        if (!known)
+            return cli_error(CLI_USAGE, c->what, "%s does not go with pos sale %s (see --help)",
+                             sale_opts[k].name, sub->name);
+    }
+    return CLI_OK;
+}
 
 int cmd_sale(int argc, char **argv)
 {
@@ -841,6 +878,8 @@ int cmd_sale(int argc, char **argv)
     c->what = what;
     pos_errdetail_init(&c->d);
     rc = termcli_parse(what, argc, argv, 2, sale_opts, &c->a);
+    if (rc == CLI_OK)
+        rc = sale_opts_check(c, &sale_subs[i]);
     if (rc == CLI_OK)
         rc = termcli_open(what, &c->a, &c->db, &c->cur);
     /* an approved card payment not yet a tender (a crash) joins its sale */

@@ -42,7 +42,9 @@ class SaleCardTest(CliTestCase):
 
     def t(self, *args):
         # the LMK only where a payment may be made (the others refuse --lmk)
-        return self.term(*args, lmk=args[0] in ("sale", "settle"))
+        pays = args[0] == "settle" or args[:2] in [("sale", k) for k in
+                                                   ("pay", "cancel", "void", "refund")]
+        return self.term(*args, lmk=pays)
 
     def sup(self, pin="564738"):
         return ["--supervisor", "2", "--supervisor-pin", pin]
@@ -137,6 +139,16 @@ class SaleCardTest(CliTestCase):
         self.assertFailed(self.t("sale", "refund", s, *self.sup()), "nothing left")
         self.assertBooks()
         self.assertNoSecrets()
+
+    def test_options_per_subcommand(self):
+        s = self.sale(("A1", "1"))
+        # an option another subcommand takes is refused, not ignored
+        self.assertUsage(self.t("sale", "void", s, *self.sup(), "--no-restock"),
+                         "--no-restock does not go with pos sale void")
+        self.assertUsage(self.t("sale", "add", s, "A1", "--track2", self.card["track2"]),
+                         "--track2")
+        self.assertUsage(self.t("sale", "receipt", s, "--lmk", self.tlmk), "--lmk")
+        self.assertEqual(len(self.show(s)["lines"]), 1)
 
     def test_refund_without_receipt_and_cancel(self):
         r = self.assertOk(self.t("sale", "refund", "--sku", "B2", *self.sup(), "--json")).json()
