@@ -88,12 +88,13 @@ struct employee_out {
 static int employee_out_one(void *arg, const struct staff_employee *e)
 {
     struct employee_out *o = arg;
+    char name[TERMCLI_PAD_MAX];
 
     if (o->json)
         return json_array_append_new(o->arr, employee_json(e)) == 0 ? POS_OK : POS_ERR_NOMEM;
-    printf("%-8lld %-24s %-10s %-8s %s\n", (long long)e->number, e->name,
-           staff_role_name(e->role), e->active ? "active" : "disabled",
-           e->locked_until > tstore_now_ms() ? "locked" : "");
+    printf("%-8lld %s %-10s %-8s %s\n", (long long)e->number,
+           termcli_pad(e->name, 24, name, sizeof(name)), staff_role_name(e->role),
+           e->active ? "active" : "disabled", e->locked_until > tstore_now_ms() ? "locked" : "");
     return POS_OK;
 }
 

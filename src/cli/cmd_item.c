@@ -35,10 +35,12 @@ static const char item_usage[] =
     "Exit status: 0 ok, 1 refused (unknown or duplicate SKU or barcode), 2 bad input.\n";
 
 static const struct termcli_opt item_opts[] = {
-    {"--sku", TERMCLI_VALUE},      {"--name", TERMCLI_VALUE},          {"--price", TERMCLI_VALUE},
-    {"--barcode", TERMCLI_MULTI},  {"--tax-bps", TERMCLI_VALUE},       {"--category", TERMCLI_VALUE},
-    {"--unit", TERMCLI_VALUE},     {"--reorder-level", TERMCLI_VALUE}, {"--plu", TERMCLI_VALUE},
-    {"--active", TERMCLI_VALUE},   {"--all", TERMCLI_FLAG},            {"--limit", TERMCLI_VALUE},
+    {"--sku", TERMCLI_VALUE},     {"--name", TERMCLI_VALUE},
+    {"--price", TERMCLI_VALUE},   {"--barcode", TERMCLI_MULTI},
+    {"--tax-bps", TERMCLI_VALUE}, {"--category", TERMCLI_VALUE},
+    {"--unit", TERMCLI_VALUE},    {"--reorder-level", TERMCLI_VALUE},
+    {"--plu", TERMCLI_VALUE},     {"--active", TERMCLI_VALUE},
+    {"--all", TERMCLI_FLAG},      {"--limit", TERMCLI_VALUE},
     {NULL, TERMCLI_VALUE},
 };
 
@@ -47,12 +49,14 @@ static const struct termcli_opt item_opts[] = {
 static void item_row(const struct catalog_item *it, const struct currency *cur)
 {
     char price[MONEY_FORMAT_MAX], qty[CATALOG_QTY_TEXT_MAX];
+    char name[TERMCLI_PAD_MAX], cat[TERMCLI_PAD_MAX];
     size_t i;
 
     termcli_money_text(it->price, cur, price, sizeof(price));
     termcli_qty_text(it->qty, qty, sizeof(qty));
-    printf("%-16s %-28s %12s %10s %-4s %-12s %s", it->sku, it->name, price, qty, it->unit,
-           it->category, it->active ? "" : "(inactive) ");
+    printf("%-16s %s %12s %10s %-4s %s %s", it->sku, termcli_pad(it->name, 28, name, sizeof(name)),
+           price, qty, it->unit, termcli_pad(it->category, 12, cat, sizeof(cat)),
+           it->active ? "" : "(inactive) ");
     for (i = 0; i < it->n_barcodes; i++)
         printf("%s%s", i ? "," : "", it->barcodes[i]);
     putchar('\n');
@@ -77,7 +81,8 @@ static int item_out_one(void *arg, const struct catalog_item *it)
 
     o->n++;
     if (o->json)
-        return json_array_append_new(o->arr, termcli_item_json(it, o->cur)) == 0 ? POS_OK : POS_ERR_NOMEM;
+        return json_array_append_new(o->arr, termcli_item_json(it, o->cur)) == 0 ? POS_OK
+                                                                                 : POS_ERR_NOMEM;
     item_row(it, o->cur);
     return POS_OK;
 }
@@ -156,8 +161,8 @@ static int item_print_one(const struct termcli_args *a, const struct catalog_ite
     return CLI_OK;
 }
 
-static int item_add_edit(const struct termcli_args *a, struct store *db,
-                         const struct currency *cur, bool add)
+static int item_add_edit(const struct termcli_args *a, struct store *db, const struct currency *cur,
+                         bool add)
 {
     const char *what = add ? "item add" : "item edit";
     struct pos_errdetail d;
@@ -400,9 +405,9 @@ int cmd_item(int argc, char **argv)
     if (strcmp(sub, "add") == 0 || strcmp(sub, "edit") == 0)
         rc = item_add_edit(a, db, cur, strcmp(sub, "add") == 0);
     else if (strcmp(sub, "list") == 0)
-        rc = a->npos == 0 ? item_list(a, db, cur, NULL)
-                          : cli_error(CLI_USAGE, "item list", "unexpected argument '%s'",
-                                      a->pos[0]);
+        rc = a->npos == 0
+                 ? item_list(a, db, cur, NULL)
+                 : cli_error(CLI_USAGE, "item list", "unexpected argument '%s'", a->pos[0]);
     else if (strcmp(sub, "find") == 0)
         rc = item_find(a, db, cur);
     else if (strcmp(sub, "import") == 0)

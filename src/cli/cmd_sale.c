@@ -150,12 +150,13 @@ static json_t *sale_json(const struct sale *s)
 static void sale_text_line(const struct sale_line *l, const struct currency *cur)
 {
     char q[CATALOG_QTY_TEXT_MAX], p[MONEY_FORMAT_MAX], n[MONEY_FORMAT_MAX], x[MONEY_FORMAT_MAX];
+    char name[TERMCLI_PAD_MAX];
 
     termcli_qty_text(l->qty, q, sizeof(q));
     termcli_money_text(l->unit_price, cur, p, sizeof(p));
     termcli_money_text(l->net, cur, n, sizeof(n));
-    printf("%3lld  %-12s %-24s %8s %-3s x %10s %12s\n", (long long)l->line_no, l->sku, l->name, q,
-           l->unit, p, n);
+    printf("%3lld  %-12s %s %8s %-3s x %10s %12s\n", (long long)l->line_no, l->sku,
+           termcli_pad(l->name, 24, name, sizeof(name)), q, l->unit, p, n);
     if (l->promo_id != 0) {
         termcli_money_text(-l->promo_discount, cur, x, sizeof(x));
         printf("     promotion %lld \"%s\" %s\n", (long long)l->promo_id, l->promo_name, x);

@@ -74,10 +74,9 @@ static int stock_cli_move(const struct termcli_args *a, struct store *db, enum s
     if (rc != POS_OK)
         return termcli_fail(what, rc, &d);
     if (a->json)
-        return cli_print_json(json_pack("{s:s, s:s, s:o, s:o}", "sku", it.sku, "kind",
-                                        stock_kind_name(kind), "change",
-                                        termcli_qty_json(res.delta), "qty",
-                                        termcli_qty_json(res.qty_after)));
+        return cli_print_json(json_pack(
+            "{s:s, s:s, s:o, s:o}", "sku", it.sku, "kind", stock_kind_name(kind), "change",
+            termcli_qty_json(res.delta), "qty", termcli_qty_json(res.qty_after)));
     {
         char ch[CATALOG_QTY_TEXT_MAX], after[CATALOG_QTY_TEXT_MAX];
         termcli_qty_text(res.delta, ch, sizeof(ch));
@@ -100,11 +99,11 @@ static int stock_cli_move_out(void *arg, const struct stock_movement *m)
 
     if (o->json)
         return json_array_append_new(
-                   o->arr, json_pack("{s:I, s:s, s:o, s:o, s:s, s:s, s:I}", "id",
-                                     (json_int_t)m->id, "kind", stock_kind_name(m->kind), "change",
-                                     termcli_qty_json(m->qty), "qty_after",
-                                     termcli_qty_json(m->qty_after), "reason", m->reason, "ref",
-                                     m->ref, "at_ms", (json_int_t)m->created_at)) == 0
+                   o->arr,
+                   json_pack("{s:I, s:s, s:o, s:o, s:s, s:s, s:I}", "id", (json_int_t)m->id, "kind",
+                             stock_kind_name(m->kind), "change", termcli_qty_json(m->qty),
+                             "qty_after", termcli_qty_json(m->qty_after), "reason", m->reason,
+                             "ref", m->ref, "at_ms", (json_int_t)m->created_at)) == 0
                    ? POS_OK
                    : POS_ERR_NOMEM;
     termcli_qty_text(m->qty, ch, sizeof(ch));
@@ -159,19 +158,18 @@ static int stock_cli_show(const struct termcli_args *a, struct store *db,
 static int stock_cli_low_out(void *arg, const struct stock_low_item *it)
 {
     struct stock_cli_out *o = arg;
-    char q[CATALOG_QTY_TEXT_MAX], r[CATALOG_QTY_TEXT_MAX];
+    char q[CATALOG_QTY_TEXT_MAX], r[CATALOG_QTY_TEXT_MAX], name[TERMCLI_PAD_MAX];
 
     if (o->json)
-        return json_array_append_new(o->arr,
-                                     json_pack("{s:s, s:s, s:o, s:o}", "sku", it->sku, "name",
-                                               it->name, "qty", termcli_qty_json(it->qty),
-                                               "reorder_level",
-                                               termcli_qty_json(it->reorder_level))) == 0
+        return json_array_append_new(o->arr, json_pack("{s:s, s:s, s:o, s:o}", "sku", it->sku,
+                                                       "name", it->name, "qty",
+                                                       termcli_qty_json(it->qty), "reorder_level",
+                                                       termcli_qty_json(it->reorder_level))) == 0
                    ? POS_OK
                    : POS_ERR_NOMEM;
     termcli_qty_text(it->qty, q, sizeof(q));
     termcli_qty_text(it->reorder_level, r, sizeof(r));
-    printf("%-16s %-28s %10s %10s\n", it->sku, it->name, q, r);
+    printf("%-16s %s %10s %10s\n", it->sku, termcli_pad(it->name, 28, name, sizeof(name)), q, r);
     return POS_OK;
 }
 
@@ -237,8 +235,7 @@ int cmd_stock(int argc, char **argv)
     sub = argv[1];
     if (strcmp(sub, "show") != 0 && strcmp(sub, "low") != 0 && strcmp(sub, "check") != 0 &&
         (stock_kind_parse(sub, &kind) != POS_OK || kind == STOCK_SALE || kind == STOCK_RETURN))
-        return cli_error(CLI_USAGE, "stock", "unknown subcommand '%s' (see pos stock --help)",
-                         sub);
+        return cli_error(CLI_USAGE, "stock", "unknown subcommand '%s' (see pos stock --help)", sub);
     rc = termcli_parse("stock", argc, argv, 2, stock_opts, &a);
     if (rc != CLI_OK)
         return rc;

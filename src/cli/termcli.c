@@ -8,6 +8,7 @@
 #include "error.h"
 #include "term/catalog.h"
 #include "term/tstore.h"
+#include "textwidth.h"
 
 int termcli_parse(const char *what, int argc, char **argv, int first,
                   const struct termcli_opt *opts, struct termcli_args *a)
@@ -227,11 +228,11 @@ json_t *termcli_item_json(const struct catalog_item *it, const struct currency *
         json_array_append_new(codes, json_string(it->barcodes[i]));
     j = json_pack("{s:s, s:s, s:o, s:s, s:I, s:s, s:s, s:o, s:o, s:o, s:o, s:b}", "sku", it->sku,
                   "name", it->name, "price", termcli_money_json(it->price, cur), "currency",
-                  cur->alpha, "tax_bps", (json_int_t)it->tax_bps, "category", it->category,
-                  "unit", it->unit, "barcodes", codes != NULL ? codes : json_array(), "plu",
+                  cur->alpha, "tax_bps", (json_int_t)it->tax_bps, "category", it->category, "unit",
+                  it->unit, "barcodes", codes != NULL ? codes : json_array(), "plu",
                   it->plu != 0 ? json_integer(it->plu) : json_null(), "reorder_level",
-                  termcli_qty_json(it->reorder_level), "qty", termcli_qty_json(it->qty),
-                  "active", it->active);
+                  termcli_qty_json(it->reorder_level), "qty", termcli_qty_json(it->qty), "active",
+                  it->active);
     return j;
 }
 
@@ -252,4 +253,21 @@ int termcli_pin(const char *what, const char *arg, char *pin, size_t cap)
         memcpy(pin, arg, n + 1);
     }
     return CLI_OK;
+}
+
+const char *termcli_pad(const char *s, size_t cols, char *out, size_t cap)
+{
+    size_t n = strlen(s), w = textwidth_of(s, n);
+
+    if (cap == 0)
+        return "";
+    if (n >= cap)
+        n = cap - 1;
+    memcpy(out, s, n);
+    while (w < cols && n + 1 < cap) {
+        out[n++] = ' ';
+        w++;
+    }
+    out[n] = '\0';
+    return out;
 }

@@ -84,6 +84,12 @@ json_t *termcli_qty_json(int64_t milli);
 void termcli_money_text(int64_t minor, const struct currency *cur, char *out, size_t cap);
 void termcli_qty_text(int64_t milli, char *out, size_t cap);
 
+/* s padded with spaces to cols display columns (Chinese characters count
+ * two, textwidth.h) in out, for table columns printf's %-Ns would misalign
+ * (it counts bytes). Longer text is kept whole. Returns out. */
+const char *termcli_pad(const char *s, size_t cols, char *out, size_t cap);
+#define TERMCLI_PAD_MAX 512
+
 /* Copies the PIN of --pin into pin (cap bytes): the argument, or with "-"
  * the first line of stdin. CLI_USAGE after an error line when missing or
  * too long. The caller wipes pin. */
