@@ -36,8 +36,9 @@ static const char sale_usage[] =
     "                         --supervisor N --supervisor-pin P [--reason R] [--lmk FILE]\n"
     "       pos sale refund --sku SKU [--qty Q] [--no-restock] --supervisor N\n"
     "                         --supervisor-pin P [--reason R]\n"
-    "       pos sale receipt SALE|last [--copy customer|merchant] [--width 32|42|48]\n"
-    "                         [--escpos [--drawer] [--no-cut]] [--gb18030] [--out FILE]\n"
+    "       pos sale receipt SALE|last|--return N [--copy customer|merchant]\n"
+    "                         [--width 32|42|48] [--escpos [--drawer] [--no-cut]]\n"
+    "                         [--gb18030] [--out FILE]\n"
     "\n"
     "A sale is opened by a logged-in employee within the open shift and stays a\n"
     "draft until tenders cover its total: then it is completed at once (stock\n"
@@ -61,7 +62,8 @@ static const struct termcli_opt sale_opts[] = {
     {"--sku", TERMCLI_VALUE},        {"--no-restock", TERMCLI_FLAG},
     {"--reason", TERMCLI_VALUE},     {"--copy", TERMCLI_VALUE},
     {"--drawer", TERMCLI_FLAG},      {"--no-cut", TERMCLI_FLAG},
-    {"--out", TERMCLI_VALUE},        {NULL, TERMCLI_VALUE},
+    {"--out", TERMCLI_VALUE},        {"--return", TERMCLI_VALUE},
+    {NULL, TERMCLI_VALUE},
 };
 
 #define SALE_ID_MAX INT64_C(999999999999)
@@ -742,6 +744,34 @@ static int sale_receipt_opts(struct sale_cli *c, struct receiptout_opts *o, enum
     return CLI_OK;
 }
 
+/* Fills r with the receipt of sale id (ret 0) or of return ret. r holds
+ * views into *s (the caller frees it after rendering). */
+static int sale_receipt_of(struct sale_cli *c, int64_t id, int64_t ret, const char *merchant,
+                           struct sale_receipt *r, struct sale **sp)
+{
+    struct sale *s = NULL;
+    int rc;
+
+    if (ret > 0) {
+        rc = sale_return_receipt_fill(c->db, ret, merchant, r);
+        if (rc == POS_ERR_NOT_FOUND)
+            return cli_error(CLI_FAILED, c->what, "no return %lld", (long long)ret);
+        return rc != POS_OK ? termcli_fail(c->what, rc, NULL) : CLI_OK;
+    }
+    rc = sale_load(c->db, id, &s);
+    if (rc == POS_ERR_NOT_FOUND)
+        return cli_error(CLI_FAILED, c->what, "no sale %lld", (long long)id);
+    if (rc != POS_OK)
+        return termcli_fail(c->what, rc, NULL);
+    if (sale_receipt_fill(s, merchant, r) != POS_OK)
+        rc = cli_error(CLI_FAILED, c->what, "sale %lld is %s: only a paid sale has a receipt",
+                       (long long)id, sale_status_name(s->status));
+    else if ((rc = sale_receipt_cards(c->db, s, r)) != POS_OK)
+        rc = termcli_fail(c->what, rc, NULL);
+    *sp = s;
+    return rc;
+}
+
 static int sale_cmd_receipt(struct sale_cli *c)
 {
     char merchant[TSTORE_SETTING_VALUE_MAX + 1];
@@ -750,16 +780,22 @@ static int sale_cmd_receipt(struct sale_cli *c)
     struct sale_receipt *r = NULL;
     struct sale *s = NULL;
     enum receipt_copy copy = RECEIPT_COPY_CUSTOMER;
+    const char *rs = sale_opt(c, "--return");
     uint8_t *buf = NULL;
     size_t len = 0;
     bool before = false;
-    int64_t id;
+    int64_t id = 0, ret = 0;
     int rc;
 
-    if ((rc = sale_npos(c, 1, "SALE or last")) != CLI_OK ||
-        (rc = sale_receipt_opts(c, &o, &copy)) != CLI_OK)
+    if ((rc = sale_receipt_opts(c, &o, &copy)) != CLI_OK)
         return rc;
-    if (strcmp(c->a.pos[0], "last") == 0) {
+    if (rs != NULL) {
+        if ((rc = sale_npos(c, 0, "no SALE with --return")) != CLI_OK ||
+            (rc = termcli_int(c->what, "--return", rs, 1, INT64_MAX, &ret)) != CLI_OK)
+            return rc;
+    } else if ((rc = sale_npos(c, 1, "SALE, last or --return N")) != CLI_OK) {
+        return rc;
+    } else if (strcmp(c->a.pos[0], "last") == 0) {
         if ((rc = sale_last_paid(c->db, &id)) != POS_OK)
             return rc == POS_ERR_NOT_FOUND ? cli_error(CLI_FAILED, c->what, "no paid sale yet")
                                            : termcli_fail(c->what, rc, NULL);
@@ -767,22 +803,11 @@ static int sale_cmd_receipt(struct sale_cli *c)
         return rc;
     }
     sale_merchant(c, merchant, sizeof(merchant));
-    rc = sale_load(c->db, id, &s);
-    if (rc == POS_ERR_NOT_FOUND) {
-        rc = cli_error(CLI_FAILED, c->what, "no sale %lld", (long long)id);
+    if ((r = pos_malloc(sizeof(*r))) == NULL)
+        return termcli_fail(c->what, POS_ERR_NOMEM, NULL);
+    if ((rc = sale_receipt_of(c, id, ret, merchant, r, &s)) != CLI_OK)
         goto out;
-    }
-    if (rc != POS_OK || (r = pos_malloc(sizeof(*r))) == NULL) {
-        rc = termcli_fail(c->what, rc != POS_OK ? rc : POS_ERR_NOMEM, NULL);
-        goto out;
-    }
-    if (sale_receipt_fill(s, merchant, r) != POS_OK) {
-        rc = cli_error(CLI_FAILED, c->what, "sale %lld is %s: only a paid sale has a receipt",
-                       (long long)id, sale_status_name(s->status));
-        goto out;
-    }
-    if ((rc = sale_receipt_cards(c->db, s, r)) != POS_OK ||
-        (rc = sale_receipt_printed(c->db, id, copy, &before)) != POS_OK) {
+    if ((rc = sale_receipt_printed(c->db, id, ret, copy, &before)) != POS_OK) {
         rc = termcli_fail(c->what, rc, NULL);
         goto out;
     }
@@ -795,7 +820,7 @@ static int sale_cmd_receipt(struct sale_cli *c)
         goto out;
     }
     if ((rc = receiptout_write(c->what, &o, buf, len)) == CLI_OK &&
-        sale_receipt_mark(c->db, id, copy, tstore_now_ms()) != POS_OK)
+        sale_receipt_mark(c->db, id, ret, copy, tstore_now_ms()) != POS_OK)
         rc = cli_error(CLI_FAILED, c->what, "printed, but the print could not be recorded");
 out:
     free(buf);
@@ -823,7 +848,8 @@ static const struct sale_sub sale_subs[] = {
     {"pay", sale_cmd_pay,
      "--cash --card --track2 --emv --pan --expiry --cvv2 --pin --amount" SALE_PAY_OPTS},
     {"cancel", sale_cmd_cancel, SALE_PAY_OPTS},
-    {"receipt", sale_cmd_receipt, "--copy --width --escpos --gb18030 --drawer --no-cut --out"},
+    {"receipt", sale_cmd_receipt,
+     "--return --copy --width --escpos --gb18030 --drawer --no-cut --out"},
     {"void", sale_cmd_void, "--reason" SALE_SUP_OPTS SALE_PAY_OPTS},
     {"refund", sale_cmd_refund,
      "--line --qty --no-restock --sku --reason" SALE_SUP_OPTS SALE_PAY_OPTS},

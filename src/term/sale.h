@@ -305,6 +305,8 @@ struct sale_receipt {
     /* the card slip (sale_receipt_cards) */
     char mid[16], tid[9], batch[8], trace[8], rrn[13], auth[7], brand[12];
     char pans[SALE_TENDERS_MAX][20];
+    /* a return's receipt (sale_return_receipt_fill): its lines' names */
+    char names[SALE_LINES_MAX][CATALOG_NAME_MAX + 1];
 };
 
 /* Fills *out for paid sale s with merchant_name (the setting
@@ -319,9 +321,20 @@ int sale_receipt_fill(const struct sale *s, const char *merchant_name, struct sa
  * detail. Nothing for a sale without a card tender. Store errors. */
 int sale_receipt_cards(struct store *db, const struct sale *s, struct sale_receipt *out);
 
-/* Whether the copy of sale_id's receipt was printed before (a print then
- * says REPRINT), and recording a print. */
-int sale_receipt_printed(struct store *db, int64_t sale_id, enum receipt_copy copy, bool *before);
-int sale_receipt_mark(struct store *db, int64_t sale_id, enum receipt_copy copy, int64_t now_ms);
+/* Fills *out with the receipt of return return_id (a void or refund,
+ * sale_return.h): type VOID or REFUND, the lines given back, the total, how
+ * the money went back (cash, card with its masked PAN) and, when a card
+ * took part, the slip of its first void or refund (MID, TID, card, batch,
+ * trace, RRN, auth code). POS_ERR_NOT_FOUND, store errors. */
+int sale_return_receipt_fill(struct store *db, int64_t return_id, const char *merchant_name,
+                             struct sale_receipt *out);
+
+/* Whether the copy of a receipt (of sale sale_id, or of return return_id:
+ * exactly one > 0) was printed before (a print then says REPRINT), and
+ * recording a print. */
+int sale_receipt_printed(struct store *db, int64_t sale_id, int64_t return_id,
+                         enum receipt_copy copy, bool *before);
+int sale_receipt_mark(struct store *db, int64_t sale_id, int64_t return_id, enum receipt_copy copy,
+                      int64_t now_ms);
 
 #endif

@@ -72,13 +72,17 @@ const char *const tschema_v4[] = {
     "ALTER TABLE tenders ADD COLUMN pay_journal_id INTEGER REFERENCES pay_journal(id)",
     "CREATE INDEX tenders_pay_journal ON tenders (pay_journal_id)",
 
-    /* Receipts printed: a later print of the same copy is a reprint. */
+    /* Receipts printed (of a sale or of a return): a later print of the
+     * same copy is a reprint. */
     "CREATE TABLE receipt_prints ("
     " id INTEGER PRIMARY KEY,"
-    " sale_id INTEGER NOT NULL REFERENCES sales(id),"
+    " sale_id INTEGER REFERENCES sales(id),"
+    " return_id INTEGER REFERENCES returns(id),"
     " copy TEXT NOT NULL CHECK (copy IN ('customer', 'merchant')),"
-    " printed_at INTEGER NOT NULL)",
+    " printed_at INTEGER NOT NULL,"
+    " CHECK ((sale_id IS NULL) <> (return_id IS NULL)))",
     "CREATE INDEX receipt_prints_sale ON receipt_prints (sale_id, copy)",
+    "CREATE INDEX receipt_prints_return ON receipt_prints (return_id, copy)",
 
     /* Z reports: the day closed. Each covers [from_ms, to_ms): from the
      * previous close (or the first sale) to this one, and keeps the report

@@ -92,6 +92,19 @@ class SaleCardTest(CliTestCase):
         self.assertEqual(self.balance(), "100.00")
         self.assertEqual(self.stock("A1"), 10000)
         self.assertFailed(self.t("sale", "void", s, *self.sup()), "already voided")
+        # the void's receipt: type VOID, the card masked, the void's own RRN
+        vr = self.assertOk(self.t("sale", "receipt", "--return", str(v["return"]))).text
+        vrow = self.q("SELECT rrn FROM pay_journal WHERE kind = 'void' AND status = 'approved'")
+        self.assertEqual(len(vrow), 1)
+        for want in ["VOID", self.card["pan_masked"], vrow[0][0], "CUSTOMER COPY",
+                     "Return %d of sale %s" % (v["return"], s), "24.68", "Apple Juice"]:
+            self.assertIn(want, vr)
+        self.assertNotIn(self.card["pan"], vr)
+        self.assertNotIn("REPRINT", vr)
+        self.assertIn("REPRINT", self.assertOk(
+            self.t("sale", "receipt", "--return", str(v["return"]))).text)
+        self.assertFailed(self.t("sale", "receipt", "--return", "999"), "no return 999")
+        self.assertUsage(self.t("sale", "receipt", s, "--return", str(v["return"])))
         self.assertBooks()
         self.assertNoSecrets()
 
@@ -131,6 +144,10 @@ class SaleCardTest(CliTestCase):
         self.assertEqual(r["card"], "12.34")
         self.assertEqual(self.balance(), "87.66")
         self.assertEqual(self.stock("A1"), 9000)
+        rr = self.assertOk(self.t("sale", "receipt", "--return", str(r["return"]), "--copy",
+                                  "merchant")).text
+        for want in ["REFUND", "MERCHANT COPY", self.card["pan_masked"], "12.34"]:
+            self.assertIn(want, rr)
         r = self.assertOk(self.t("sale", "refund", s, *self.sup(), "--no-restock",
                                  "--json")).json()
         self.assertEqual(r["total"], "12.34")
@@ -153,6 +170,10 @@ class SaleCardTest(CliTestCase):
     def test_refund_without_receipt_and_cancel(self):
         r = self.assertOk(self.t("sale", "refund", "--sku", "B2", *self.sup(), "--json")).json()
         self.assertEqual(r["cash"], "5.00")
+        rr = self.assertOk(self.t("sale", "receipt", "--return", str(r["return"]))).text
+        for want in ["REFUND", "without receipt", "Bread", "CASH"]:
+            self.assertIn(want, rr)
+        self.assertNotIn("CARD NO.", rr)
         self.assertEqual(self.stock("B2"), 2000)
         s = self.sale(("A1", "1"))
         self.assertOk(self.pay_card(s, "--amount", "2.00"))
