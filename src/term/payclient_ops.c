@@ -298,6 +298,7 @@ static int po_card(struct payclient *pc, const struct payclient_op *op, struct p
     struct card_track tr;
     const char *p, *x;
     size_t n = 0, xn = 0;
+    unsigned yy, mm;
     int rc;
 
     card_track_init(&tr);
@@ -323,6 +324,23 @@ static int po_card(struct payclient *pc, const struct payclient_op *op, struct p
     if (p == NULL || n >= pan_cap || x == NULL || xn != 4 || !pos_is_digits(x, 4)) {
         rc = pos_errdetail_set(d, POS_ERR_CARD_TRACK, -1, POS_NO_OFFSET,
                                "the card has no PAN or no YYMM expiry");
+        goto out;
+    }
+    /* a keyed expiry is typed by a person: its month must be one (track 2
+     * is left as the card carries it: docs/card.md) */
+    if (op->track2 == NULL && (rc = card_expiry_parse(x, 4, &yy, &mm, NULL)) != POS_OK) {
+        rc = pos_errdetail_set(d, POS_ERR_CARD_EXPIRY, -1, POS_NO_OFFSET,
+                               "expiry: YYMM with a month 01 to 12");
+        goto out;
+    }
+    /* the PIN's form before anything is sent (its block is built later) */
+    if (op->pin != NULL && (strlen(op->pin) < 4 || strlen(op->pin) > 12)) {
+        rc = pos_errdetail_set(d, POS_ERR_PIN_LENGTH, 52, POS_NO_OFFSET,
+                               "PIN must be 4 to 12 digits");
+        goto out;
+    }
+    if (op->pin != NULL && !pos_is_digits(op->pin, strlen(op->pin))) {
+        rc = pos_errdetail_set(d, POS_ERR_DIGIT, 52, POS_NO_OFFSET, "PIN must be 4 to 12 digits");
         goto out;
     }
     if ((rc = card_pan_check(p, n, NULL, d)) != POS_OK)
