@@ -92,6 +92,11 @@ int sale_card_void(struct store *db, struct payclient *pc, int64_t journal_id, i
             return rc;
         return *void_id > 0 ? POS_OK : sp_err(d, POS_ERR_STATE, "the payment's void is missing");
     }
+    if (strcmp(r.status, "offline") == 0)
+        return pos_errdetail_set(d, POS_ERR_STATE, -1, POS_NO_OFFSET,
+                                 "card payment STAN %06u was approved offline and is not yet at"
+                                 " the host: upload it first (pos saf flush)",
+                                 (unsigned)r.stan);
     if (strcmp(r.status, "approved") != 0)
         return pos_errdetail_set(d, POS_ERR_STATE, -1, POS_NO_OFFSET,
                                  "card payment STAN %06u is %s: it cannot be voided",

@@ -470,6 +470,12 @@ class DayTest(CliTestCase, Shop):
         self.cash(s, due)
         self.completed(s)
         self.assertEqual(self.status()["saf"], 5)
+        # an offline payment not yet at the host cannot be voided: upload it first
+        r = self.term("sale", "void", self.card_sales[-1], "--supervisor", SUPERVISOR[0],
+                      "--supervisor-pin", SUPERVISOR[1])
+        self.assertFailed(r, "approved offline", "pos saf flush")
+        self.assertEqual(self.show(self.card_sales[-1])["status"], "paid")
+        self.assertEqual(self.q("SELECT COUNT(*) FROM returns")[0][0], 2)
         self.start_posd()
         self.check_balances()  # offline: nothing taken yet
         self.assertEqual(self.assertOk(self.term("saf", "flush")).json()["uploaded"], 5)
