@@ -7,11 +7,19 @@
 
 #include "card.h"
 
+/* A receipt's date and time (UTC) of ms since the epoch; "" when out of range. */
+static void sr_datetime(int64_t ms, char *out, size_t cap)
+{
+    time_t t = (time_t)(ms / 1000);
+    struct tm tm;
+
+    if (gmtime_r(&t, &tm) == NULL || strftime(out, cap, "%Y-%m-%d %H:%M:%S", &tm) == 0)
+        out[0] = '\0';
+}
+
 int sale_receipt_fill(const struct sale *s, const char *merchant_name, struct sale_receipt *out)
 {
     struct receipt *r = &out->r;
-    time_t t;
-    struct tm tm;
     size_t i;
 
     if (s->status != SALE_PAID)
@@ -21,10 +29,7 @@ int sale_receipt_fill(const struct sale *s, const char *merchant_name, struct sa
     r->merchant_name = merchant_name;
     snprintf(out->operator_id, sizeof(out->operator_id), "%lld", (long long)s->employee_number);
     r->operator_id = out->operator_id;
-    t = (time_t)(s->closed_at / 1000);
-    if (gmtime_r(&t, &tm) == NULL ||
-        strftime(out->datetime, sizeof(out->datetime), "%Y-%m-%d %H:%M:%S", &tm) == 0)
-        out->datetime[0] = '\0';
+    sr_datetime(s->closed_at, out->datetime, sizeof(out->datetime));
     r->datetime = out->datetime;
     snprintf(out->footer, sizeof(out->footer), "Sale %lld", (long long)s->id);
     r->footer = out->footer;
@@ -236,15 +241,6 @@ int sale_receipt_mark(struct store *db, int64_t sale_id, int64_t return_id, enum
 }
 
 /* ---- a return's receipt ---- */
-
-static void sr_datetime(int64_t ms, char *out, size_t cap)
-{
-    time_t t = (time_t)(ms / 1000);
-    struct tm tm;
-
-    if (gmtime_r(&t, &tm) == NULL || strftime(out, cap, "%Y-%m-%d %H:%M:%S", &tm) == 0)
-        out[0] = '\0';
-}
 
 /* The return's row: kind, sale, cashier number, currency, total, when. */
 static int sr_return_head(struct store *db, int64_t return_id, struct sale_receipt *out,
