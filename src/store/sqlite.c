@@ -16,6 +16,7 @@
 
 #include <limits.h>
 #include <pthread.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -123,10 +124,18 @@ out:
  * them. If SQLite is already initialized (by someone else) the call is
  * refused and the default stays. */
 static pthread_once_t sq_config_once = PTHREAD_ONCE_INIT;
+static const char *sq_vfs_name; /* sqlite_vfs.c; NULL: SQLite's default */
 
 static void sq_config(void)
 {
     (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    sq_vfs_name = getenv("POS_STORE_PLAIN_VFS") != NULL ? NULL : sq_vfs_register();
+}
+
+const char *sq_vfs(void)
+{
+    pthread_once(&sq_config_once, sq_config);
+    return sq_vfs_name;
 }
 
 static int sq_open(const char *target, const struct store_options *opt, struct store **out,
@@ -137,7 +146,6 @@ static int sq_open(const char *target, const struct store_options *opt, struct s
     int flags = SQLITE_OPEN_NOMUTEX;
     int rc;
 
-    pthread_once(&sq_config_once, sq_config);
     if (opt->read_only)
         flags |= SQLITE_OPEN_READONLY;
     else
@@ -147,7 +155,7 @@ static int sq_open(const char *target, const struct store_options *opt, struct s
         rc = pos_errdetail_set(d, POS_ERR_NOMEM, -1, POS_NO_OFFSET, "connection");
         goto out;
     }
-    rc = sqlite3_open_v2(target, &db, flags, NULL);
+    rc = sqlite3_open_v2(target, &db, flags, sq_vfs());
     if (rc != SQLITE_OK) {
         rc = pos_errdetail_set(d, sq_code(rc), -1, POS_NO_OFFSET, "open: %s",
                                db != NULL ? sqlite3_errmsg(db) : sqlite3_errstr(rc));

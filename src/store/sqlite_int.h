@@ -21,6 +21,20 @@ struct store_sqlite {
 int sq_defer_sync(struct store *s);
 int sq_sync(struct store *s);
 
+/* sqlite_vfs.c: registers the VFS that gathers a commit's WAL writes into
+ * one (once; before any connection) and returns its name, or NULL when it
+ * could not be registered (SQLite's default is used). */
+const char *sq_vfs_register(void);
+
+/* SQLITE_OK, or the error of a failed gathered write of a WAL of database
+ * db_name (its full path), which sticks until that WAL file is closed. */
+int sq_vfs_wal_error(const char *db_name);
+
+/* The VFS every connection opens with (registered on first use; the
+ * environment variable POS_STORE_PLAIN_VFS selects SQLite's default, for
+ * comparisons). */
+const char *sq_vfs(void);
+
 /* Stops the checkpointer and frees q->sync (NULL: no-op). Called by
  * sq_close before it closes the connection. */
 void sq_sync_free(struct store_sqlite *q);

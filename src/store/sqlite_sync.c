@@ -57,6 +57,7 @@
 #define SQ_CKPT_PAUSE_MS   20
 
 struct sq_sync {
+    char *db_path;  /* the database */
     char *wal_path; /* "<database>-wal" */
     int fd;         /* the WAL, opened by the first sync; the sync thread's */
     dev_t dev;
@@ -101,8 +102,7 @@ static void *sq_checkpointer(void *arg)
         pthread_mutex_unlock(&y->mu);
         /* SQLITE_BUSY (another checkpoint running) is harmless: the next
          * commit over the threshold asks again. */
-        (void)sqlite3_wal_checkpoint_v2(y->ckpt, "main", SQLITE_CHECKPOINT_PASSIVE, &logged,
-                                        &done);
+        (void)sqlite3_wal_checkpoint_v2(y->ckpt, "main", SQLITE_CHECKPOINT_PASSIVE, &logged, &done);
         pthread_mutex_lock(&y->mu);
         if (!y->stop) {
             struct timespec until;
@@ -140,6 +140,7 @@ void sq_sync_free(struct store_sqlite *q)
     pthread_cond_destroy(&y->cv);
     pthread_mutex_destroy(&y->mu);
     pos_free(y->wal_path);
+    pos_free(y->db_path);
     pos_free(y);
     q->sync = NULL;
 }
@@ -166,13 +167,15 @@ int sq_defer_sync(struct store *s)
     q->sync = y;
     len = strlen(path);
     y->wal_path = pos_malloc(len + 5);
-    if (y->wal_path == NULL) {
+    y->db_path = pos_malloc(len + 1);
+    if (y->wal_path == NULL || y->db_path == NULL) {
         rc = store__fail(s, POS_ERR_NOMEM, "deferred sync");
         goto out;
     }
+    memcpy(y->db_path, path, len + 1);
     memcpy(y->wal_path, path, len);
     memcpy(y->wal_path + len, "-wal", 5);
-    rc = sqlite3_open_v2(path, &y->ckpt, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
+    rc = sqlite3_open_v2(path, &y->ckpt, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, sq_vfs());
     if (rc == SQLITE_OK)
         rc = sqlite3_exec(y->ckpt, "PRAGMA synchronous=FULL", NULL, NULL, NULL);
     if (rc != SQLITE_OK) {
@@ -235,6 +238,10 @@ int sq_sync(struct store *s)
         while ((rc = fdatasync(y->fd)) != 0 && errno == EINTR)
             ;
         if (rc != 0)
+            return POS_ERR_IO;
+        /* a gathered WAL write that failed (sqlite_vfs.c): what was
+         * synced lacks a published commit */
+        if (sq_vfs_wal_error(y->db_path) != SQLITE_OK)
             return POS_ERR_IO;
         /* the path must still name the file just synced */
         if (stat(y->wal_path, &st) == 0 && st.st_dev == y->dev && st.st_ino == y->ino)
