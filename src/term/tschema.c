@@ -92,7 +92,7 @@ static const struct store_migration tschema_list[] = {
     {2, "terminal: sales, lines, discounts, tenders", tschema_v2},
     {3, "terminal: identity, keys, payment journal, pending reversals, store-and-forward",
      tschema_v3},
-    {4, "terminal: voids, refunds, day closes", tschema_v4},
+    {4, "terminal: voids, refunds, card tenders, receipt prints, day closes", tschema_v4},
     /* append later versions here */
 };
 
