@@ -608,25 +608,34 @@ out:
 
 int sale_shift_cash(void *arg, struct store *db, int64_t shift_id, int64_t *net_cash)
 {
-    struct store_stmt *st;
-    int rc = store_prepare(db,
-                           "SELECT (SELECT COALESCE(SUM(t.amount - t.change_amount), 0) FROM tenders t "
-                           "JOIN sales s ON s.id = t.sale_id "
-                           "WHERE s.shift_id = ? AND s.status = 'paid' AND t.kind = 'cash') - "
-                           "(SELECT COALESCE(SUM(rt.amount), 0) FROM return_tenders rt "
-                           "JOIN returns r ON r.id = rt.return_id "
-                           "WHERE r.shift_id = ? AND rt.kind = 'cash')",
-                           &st);
-
     (void)arg;
+    return sale__one_int(
+        db,
+        "SELECT (SELECT COALESCE(SUM(t.amount - t.change_amount), 0) FROM tenders t"
+        " JOIN sales s ON s.id = t.sale_id"
+        " WHERE s.shift_id = ? AND s.status = 'paid' AND t.kind = 'cash') -"
+        " (SELECT COALESCE(SUM(rt.amount), 0) FROM return_tenders rt"
+        " JOIN returns r ON r.id = rt.return_id"
+        " WHERE r.shift_id = ? AND rt.kind = 'cash')",
+        shift_id, shift_id, net_cash);
+}
+
+int sale__one_int(struct store *db, const char *sql, int64_t a, int64_t b, int64_t *out)
+{
+    struct store_stmt *st;
+    int rc = store_prepare(db, sql, &st);
+
+    *out = 0;
     if (rc != POS_OK)
         return rc;
-    store_bind_int64(st, 1, shift_id);
-    store_bind_int64(st, 2, shift_id);
+    store_bind_int64(st, 1, a);
+    if (b != INT64_MIN)
+        store_bind_int64(st, 2, b);
     rc = store_step(st);
-    if (rc != STORE_ROW)
-        return rc < 0 ? rc : POS_ERR_DB;
-    *net_cash = store_column_int64(st, 0);
-    store_reset(st);
-    return POS_OK;
+    if (rc == STORE_ROW) {
+        *out = store_column_int64(st, 0);
+        store_reset(st);
+        return POS_OK;
+    }
+    return rc == STORE_DONE ? POS_ERR_NOT_FOUND : rc;
 }

@@ -32,6 +32,11 @@ int sale__add_tender(struct store *db, int64_t sale_id, enum sale_tender_kind ki
                      const char *reference, int64_t journal_id, int64_t now_ms,
                      struct sale_tender_result *res, struct pos_errdetail *d);
 
+/* The first column of the first row of sql (its ? bound to a, and to b
+ * unless b is INT64_MIN) into *out; POS_ERR_NOT_FOUND (and *out 0) when
+ * there is no row. */
+int sale__one_int(struct store *db, const char *sql, int64_t a, int64_t b, int64_t *out);
+
 /* The line line_no of s, or NULL. */
 struct sale_line *sale__line_find(struct sale *s, int64_t line_no);
 

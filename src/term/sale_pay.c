@@ -55,23 +55,12 @@ static int sp_row_read(struct store *db, int64_t id, struct sp_row *r)
 /* The approved void of journal row id, or 0. */
 static int sp_void_of(struct store *db, int64_t id, int64_t *void_id)
 {
-    struct store_stmt *st;
-    int rc = store_prepare(db,
+    int rc = sale__one_int(db,
                            "SELECT id FROM pay_journal WHERE orig_id = ? AND kind = 'void'"
                            " AND status = 'approved' ORDER BY id LIMIT 1",
-                           &st);
+                           id, INT64_MIN, void_id);
 
-    *void_id = 0;
-    if (rc != POS_OK)
-        return rc;
-    store_bind_int64(st, 1, id);
-    rc = store_step(st);
-    if (rc == STORE_ROW) {
-        *void_id = store_column_int64(st, 0);
-        store_reset(st);
-        return POS_OK;
-    }
-    return rc == STORE_DONE ? POS_OK : rc;
+    return rc == POS_ERR_NOT_FOUND ? POS_OK : rc;
 }
 
 int sale_card_void(struct store *db, struct payclient *pc, int64_t journal_id, int64_t *void_id,
@@ -126,29 +115,18 @@ static void sp_reference(char *out, size_t cap, const char *rrn, const char *aut
     snprintf(out, cap, "RRN %s AUTH %s", rrn[0] != '\0' ? rrn : "-", auth);
 }
 
-/* The approved/offline purchases of sales without a tender: one at a time
- * (the statement is reset before the caller acts on it). */
+/* The approved/offline purchases of sales without a tender, one at a
+ * time after journal row `after` (0 when none is left). */
 static int sp_next_orphan(struct store *db, int64_t after, int64_t *id)
 {
-    struct store_stmt *st;
-    int rc = store_prepare(db,
+    int rc = sale__one_int(db,
                            "SELECT j.id FROM pay_journal j WHERE j.id > ? AND j.sale_id IS NOT NULL"
                            " AND j.kind = 'purchase' AND j.status IN ('approved', 'offline')"
                            " AND NOT EXISTS (SELECT 1 FROM tenders t WHERE t.pay_journal_id = j.id)"
                            " ORDER BY j.id LIMIT 1",
-                           &st);
+                           after, INT64_MIN, id);
 
-    *id = 0;
-    if (rc != POS_OK)
-        return rc;
-    store_bind_int64(st, 1, after);
-    rc = store_step(st);
-    if (rc == STORE_ROW) {
-        *id = store_column_int64(st, 0);
-        store_reset(st);
-        return POS_OK;
-    }
-    return rc == STORE_DONE ? POS_OK : rc;
+    return rc == POS_ERR_NOT_FOUND ? POS_OK : rc;
 }
 
 int sale_card_recover(struct store *db, struct payclient *pc, int64_t now_ms, int *attached,

@@ -6,6 +6,7 @@
 
 #include "mem.h"
 #include "term/catalog.h"
+#include "term/sale_int.h"
 #include "term/staff.h"
 #include "term/stock.h"
 #include "term/tstore.h"
@@ -56,33 +57,13 @@ int sret_prorata(int64_t v, int64_t num, int64_t den, int64_t *out)
     return POS_OK;
 }
 
-static int sret_one_int(struct store *db, const char *sql, int64_t a, int64_t b, int64_t *out)
-{
-    struct store_stmt *st;
-    int rc = store_prepare(db, sql, &st);
-
-    *out = 0;
-    if (rc != POS_OK)
-        return rc;
-    store_bind_int64(st, 1, a);
-    if (b != INT64_MIN)
-        store_bind_int64(st, 2, b);
-    rc = store_step(st);
-    if (rc == STORE_ROW) {
-        *out = store_column_int64(st, 0);
-        store_reset(st);
-        return POS_OK;
-    }
-    return rc == STORE_DONE ? POS_ERR_NOT_FOUND : rc;
-}
-
 /* The sale line's id and what was returned of it so far. */
 static int sret_line_done(struct store *db, int64_t sale_id, int64_t line_no, int64_t *line_id,
                           int64_t done[3])
 {
     struct store_stmt *st;
-    int rc = sret_one_int(db, "SELECT id FROM sale_lines WHERE sale_id = ? AND line_no = ?",
-                          sale_id, line_no, line_id);
+    int rc = sale__one_int(db, "SELECT id FROM sale_lines WHERE sale_id = ? AND line_no = ?",
+                           sale_id, line_no, line_id);
 
     if (rc != POS_OK)
         return rc;
@@ -110,7 +91,7 @@ int sret_qty_left(struct store *db, int64_t sale_id, int64_t line_no, int64_t *l
 
     *left = 0;
     if (rc == POS_OK)
-        rc = sret_one_int(db, "SELECT qty FROM sale_lines WHERE id = ?", id, INT64_MIN, &qty);
+        rc = sale__one_int(db, "SELECT qty FROM sale_lines WHERE id = ?", id, INT64_MIN, &qty);
     if (rc == POS_OK)
         *left = qty - done[0];
     return rc;
@@ -161,10 +142,10 @@ static int sret_sale(struct store *db, int64_t sale_id, bool for_void, struct sa
         return pos_errdetail_set(d, POS_ERR_STATE, -1, POS_NO_OFFSET,
                                  "sale %lld is %s: only a paid sale", (long long)sale_id,
                                  sale_status_name((*s)->status));
-    if ((rc = sret_one_int(db, "SELECT COUNT(*) FROM returns WHERE sale_id = ? AND kind = 'void'",
-                           sale_id, INT64_MIN, &voids)) != POS_OK ||
-        (rc = sret_one_int(db, "SELECT COUNT(*) FROM returns WHERE sale_id = ?", sale_id, INT64_MIN,
-                           &all)) != POS_OK)
+    if ((rc = sale__one_int(db, "SELECT COUNT(*) FROM returns WHERE sale_id = ? AND kind = 'void'",
+                            sale_id, INT64_MIN, &voids)) != POS_OK ||
+        (rc = sale__one_int(db, "SELECT COUNT(*) FROM returns WHERE sale_id = ?", sale_id,
+                            INT64_MIN, &all)) != POS_OK)
         return rc;
     if (voids > 0)
         return pos_errdetail_set(d, POS_ERR_STATE, -1, POS_NO_OFFSET, "sale %lld is already voided",
@@ -479,11 +460,12 @@ static int sret_card_refund(struct store *db, struct payclient *pc, const struct
     struct payclient_op op;
     struct payclient_result r;
     int64_t back, share, oid = 0, oamt = 0;
-    int rc = sret_one_int(db,
-                          "SELECT COALESCE(SUM(x.amount), 0) FROM return_tenders x JOIN pay_journal"
-                          " r ON r.id = x.pay_journal_id WHERE r.orig_id = ? AND r.kind IN"
-                          " ('void', 'refund') AND r.status = 'approved'",
-                          c->journal_id, INT64_MIN, &back);
+    int rc =
+        sale__one_int(db,
+                      "SELECT COALESCE(SUM(x.amount), 0) FROM return_tenders x JOIN pay_journal"
+                      " r ON r.id = x.pay_journal_id WHERE r.orig_id = ? AND r.kind IN"
+                      " ('void', 'refund') AND r.status = 'approved'",
+                      c->journal_id, INT64_MIN, &back);
 
     if (rc != POS_OK || strlen(c->rrn) != 12 || strcmp(c->status, "voided") == 0)
         return rc;
