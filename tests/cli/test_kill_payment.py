@@ -41,6 +41,7 @@ import unittest
 
 from clitest import CliTestCase, POS_BIN, main
 from test_day import Shop, CASHIER, TID, amount, cents
+import test_pay
 
 SEED = 20261123
 KCARDS = {"alice": ("5000.00", "123456"), "bob": ("5000.00", "246810")}
@@ -81,22 +82,7 @@ class HoldProxy:
         self.late = None
         self.mode = mode
 
-    @staticmethod
-    def frame(s):
-        h = b""
-        while len(h) < 2:
-            c = s.recv(2 - len(h))
-            if not c:
-                return None
-            h += c
-        n = h[0] << 8 | h[1]
-        b = b""
-        while len(b) < n:
-            c = s.recv(n - len(b))
-            if not c:
-                return None
-            b += c
-        return h + b
+    frame = staticmethod(test_pay.Proxy.frame)  # one 2-byte-length frame, or None
 
     def accept(self):
         while True:

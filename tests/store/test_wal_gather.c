@@ -52,6 +52,17 @@ static struct store *open_db(bool read_only, int cache_kib)
     return s;
 }
 
+/* A writer on a new database with the test's table t. */
+static struct store *open_table(int cache_kib)
+{
+    struct store *s = open_db(false, cache_kib);
+
+    assert_int_equal(
+        store_exec(s, "CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER NOT NULL, b BLOB)"),
+        POS_OK);
+    return s;
+}
+
 static int64_t one(struct store *s, const char *sql)
 {
     struct store_stmt *st;
@@ -109,10 +120,7 @@ static void test_commit_visible_at_once(void **state)
     int k, first = 1;
 
     (void)state;
-    w = open_db(false, 0);
-    assert_int_equal(
-        store_exec(w, "CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER NOT NULL, b BLOB)"),
-        POS_OK);
+    w = open_table(0);
     /* as posd's writer commits (pipelined sync): no sync at the commit, so
      * only the publication of the commit writes the gathered frames out */
     assert_int_equal(store_exec(w, "PRAGMA synchronous=NORMAL"), POS_OK);
@@ -145,10 +153,7 @@ static void test_spill_and_rewrite(void **state)
     int round;
 
     (void)state;
-    w = open_db(false, 64);
-    assert_int_equal(
-        store_exec(w, "CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER NOT NULL, b BLOB)"),
-        POS_OK);
+    w = open_table(64);
     insert_rows(w, 1, 200, 2000);
     assert_int_equal(store_begin(w), POS_OK);
     for (round = 0; round < 5; round++)
@@ -173,10 +178,7 @@ static void test_killed_after_commit(void **state)
     pid_t pid;
 
     (void)state;
-    s = open_db(false, 0);
-    assert_int_equal(
-        store_exec(s, "CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER NOT NULL, b BLOB)"),
-        POS_OK);
+    s = open_table(0);
     store_close(s);
     assert_int_equal(pipe(fds), 0);
     pid = fork();
@@ -223,10 +225,7 @@ static void test_failed_write_fails_the_sync(void **state)
     pid_t pid;
 
     (void)state;
-    s = open_db(false, 0);
-    assert_int_equal(
-        store_exec(s, "CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER NOT NULL, b BLOB)"),
-        POS_OK);
+    s = open_table(0);
     store_close(s);
     assert_int_equal(pipe(fds), 0);
     pid = fork();
