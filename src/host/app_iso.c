@@ -88,6 +88,8 @@ struct iso_worker {
     int64_t bdk_id;
     uint8_t bdk[16];
     struct iso_term_keys terms[ISO_TERM_CACHE];
+    uint8_t rnd[256]; /* random bytes for auth codes, drawn 256 at a time */
+    size_t rnd_used;
 };
 
 struct iso_termrow {
@@ -167,6 +169,7 @@ static struct iso_worker *iso_worker(struct iso_app *app)
     w = pos_calloc(1, sizeof(*w));
     if (w == NULL)
         return NULL;
+    w->rnd_used = sizeof(w->rnd); /* nothing drawn yet */
     store_options_init(&o);
     o.read_only = true;
     o.no_create = true;
@@ -626,15 +629,23 @@ static enum engine_pin iso_pin(struct iso_app *app, struct iso_worker *w, struct
     return out;
 }
 
-static void iso_random_auth(char out[7])
+/* A random 6-digit approval code. The worker draws random bytes in
+ * batches (OpenSSL's generator makes a system call per draw) and keeps only
+ * bytes under 250, so each digit is uniform. */
+static void iso_random_auth(struct iso_worker *w, char out[7])
 {
-    uint8_t r[6];
-    int i;
+    int i = 0;
 
-    if (RAND_bytes(r, sizeof(r)) != 1)
-        memset(r, 0, sizeof(r));
-    for (i = 0; i < 6; i++)
-        out[i] = (char)('0' + r[i] % 10);
+    while (i < 6) {
+        if (w->rnd_used == sizeof(w->rnd)) {
+            if (RAND_bytes(w->rnd, sizeof(w->rnd)) != 1)
+                memset(w->rnd, 0, sizeof(w->rnd));
+            w->rnd_used = 0;
+        }
+        if (w->rnd[w->rnd_used] < 250)
+            out[i++] = (char)('0' + w->rnd[w->rnd_used] % 10);
+        w->rnd[w->rnd_used++] = 0;
+    }
     out[6] = '\0';
 }
 
@@ -741,7 +752,7 @@ checked:
     memcpy(e->orig_stan, r->orig_stan, sizeof(e->orig_stan));
     memcpy(e->orig_tx_time, r->orig_time, sizeof(e->orig_tx_time));
     memcpy(e->orig_rrn, r->orig_rrn, sizeof(e->orig_rrn));
-    iso_random_auth(e->auth_code);
+    iso_random_auth(w, e->auth_code);
     e->now_ms = iso_now_ms();
     now = (time_t)(e->now_ms / 1000);
     gmtime_r(&now, &tm);

@@ -87,14 +87,32 @@ void net_conn_unref(struct net_conn *c)
 /* --- writing --- */
 
 static void conn_on_write(uv_write_t *req, int status);
+static void conn_wrote(struct net_conn *c, struct net_msg *msg, int status);
 
-/* Writes msg (loop thread); msg and its reference are released by the
- * write callback, or here on failure. */
+/* Writes msg (loop thread); msg and its reference are released once it is
+ * written (here when the socket takes it all at once, else by the write
+ * callback), or here on failure. A reply the socket takes whole costs one
+ * write(2) and nothing else: uv_write would also re-arm the descriptor's
+ * poll registration (an epoll_ctl per reply). */
 static void conn_write_raw(struct net_conn *c, struct net_msg *msg)
 {
     uv_buf_t b = uv_buf_init((char *)msg->data, (unsigned)msg->len);
-    int r = uv_write(&msg->req, (uv_stream_t *)&c->tcp, &b, 1, conn_on_write);
+    int r = 0;
 
+    if (c->writes == 0) { /* nothing ahead of it: order is kept */
+        r = uv_try_write((uv_stream_t *)&c->tcp, &b, 1);
+        if (r == (int)msg->len) {
+            conn_wrote(c, msg, 0);
+            return;
+        }
+        if (r < 0 && r != UV_EAGAIN && r != UV_ENOSYS) {
+            conn_wrote(c, msg, r);
+            return;
+        }
+        if (r > 0)
+            b = uv_buf_init((char *)msg->data + r, (unsigned)(msg->len - (size_t)r));
+    }
+    r = uv_write(&msg->req, (uv_stream_t *)&c->tcp, &b, 1, conn_on_write);
     if (r != 0) {
         atomic_fetch_sub(&c->unsent, msg->acct);
         pos_free(msg);
@@ -159,6 +177,16 @@ static void conn_on_write(uv_write_t *req, int status)
 
     net__current = n;
     c->writes--;
+    conn_wrote(c, msg, status);
+    net__current = saved;
+}
+
+/* msg has been written (status 0) or failed: releases it and its reference,
+ * closes on error, resumes reading or finishes the connection as due. */
+static void conn_wrote(struct net_conn *c, struct net_msg *msg, int status)
+{
+    struct net *n = c->n;
+
     atomic_fetch_sub(&c->unsent, msg->acct);
     pos_free(msg);
     if (status < 0 && status != UV_ECANCELED) {
@@ -176,7 +204,6 @@ static void conn_on_write(uv_write_t *req, int status)
             net__conn_maybe_finish(c);
     }
     net_conn_unref(c);
-    net__current = saved;
 }
 
 int net_conn_send(struct net_conn *c, const uint8_t *msg, size_t len)
