@@ -81,16 +81,17 @@ struct iso_term_keys {
     struct dukpt_host dh;
 };
 
-/* One worker thread's state (thread-specific data). */
-struct iso_worker {
-    struct store *rd;
-    struct issuer_keys ik;
-    int64_t bdk_id;
-    uint8_t bdk[16];
-    struct iso_term_keys terms[ISO_TERM_CACHE];
-    uint8_t rnd[256]; /* random bytes for auth codes, drawn 256 at a time */
-    size_t rnd_used;
-};
+/* Worker memos of the rows a financial request reads before the writer:
+ * its terminal (found, active, of that merchant) and its card (by the PAN's
+ * keyed hash, with what the PIN check needs). Direct-mapped; a request
+ * decided with a memo says so to the engine (engine_request.check_stamps),
+ * which answers POS_ERR_STALE if the keys or the PIN data changed since;
+ * the request is then read again from the database and resubmitted. A
+ * decline the worker itself would give from a memo (no keys, wrong MAC...) is
+ * first re-read too. Unknown, inactive and other-merchant rows are never
+ * remembered. */
+#define ISO_TERM_MEMO 256
+#define ISO_CARD_MEMO 4096
 
 struct iso_termrow {
     int64_t id;
@@ -104,6 +105,30 @@ struct iso_termrow {
     bool active;
 };
 
+struct iso_term_memo {
+    char tid[16];
+    char mid[24];
+    struct iso_termrow row; /* row.id 0: empty */
+};
+
+struct iso_card_memo {
+    uint8_t lookup[PANPROT_LOOKUP_LEN];
+    struct issuer_card_pin card; /* card.id 0: empty */
+};
+
+/* One worker thread's state (thread-specific data). */
+struct iso_worker {
+    struct iso_term_memo term_memo[ISO_TERM_MEMO];
+    struct iso_card_memo card_memo[ISO_CARD_MEMO];
+    struct store *rd;
+    struct issuer_keys ik;
+    int64_t bdk_id;
+    uint8_t bdk[16];
+    struct iso_term_keys terms[ISO_TERM_CACHE];
+    uint8_t rnd[256]; /* random bytes for auth codes, drawn 256 at a time */
+    size_t rnd_used;
+};
+
 enum iso_unit { ISO_UNIT_ENGINE, ISO_UNIT_UPLOAD, ISO_UNIT_SETTLE, ISO_UNIT_SIGNON };
 
 struct iso_job {
@@ -113,6 +138,9 @@ struct iso_job {
     struct timespec t0;
     struct proto_req req;
     struct iso_termrow term;
+    struct issuer_card_pin card; /* card.id 0: not a card of this host */
+    bool fresh;                  /* read from the database, not from the memos */
+    bool memo_used;              /* the terminal or the card came from a memo */
     bool reply_mac;
     struct proto_mac mac;
     uint8_t mac_key[16];
@@ -230,6 +258,75 @@ static int iso_term_find(struct store *s, const char *tid, const char *mid, stru
                 strcmp(ms, "active") == 0;
     *found = m != NULL && strcmp(m, mid) == 0;
     return store_reset(st);
+}
+
+/* ---- the worker's memos ---- */
+
+static uint64_t iso_hash(const void *p, size_t n) /* FNV-1a */
+{
+    const uint8_t *b = p;
+    uint64_t h = UINT64_C(14695981039346656037);
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        h = (h ^ b[i]) * UINT64_C(1099511628211);
+    return h;
+}
+
+/* The request's terminal into job->term: from the worker's memo when the
+ * request may be decided on one (a financial request the engine decides,
+ * not read fresh), else from the database (remembered if active). */
+static int iso_term_get(struct iso_worker *w, struct iso_job *job, bool *found)
+{
+    const char *tid = job->req.tid, *mid = job->req.mid;
+    struct iso_term_memo *m = &w->term_memo[iso_hash(tid, strlen(tid)) % ISO_TERM_MEMO];
+    bool same = m->row.id != 0 && strcmp(m->tid, tid) == 0;
+    int rc;
+
+    if (!job->fresh && job->req.op == PROTO_ENGINE && same && strcmp(m->mid, mid) == 0) {
+        job->term = m->row;
+        job->memo_used = true;
+        *found = true;
+        return POS_OK;
+    }
+    rc = iso_term_find(w->rd, tid, mid, &job->term, found);
+    if (rc != POS_OK)
+        return rc;
+    if (*found && job->term.active && job->req.op == PROTO_ENGINE && strlen(tid) < sizeof(m->tid) &&
+        strlen(mid) < sizeof(m->mid)) {
+        snprintf(m->tid, sizeof(m->tid), "%s", tid);
+        snprintf(m->mid, sizeof(m->mid), "%s", mid);
+        m->row = job->term;
+    } else if (same) {
+        m->row.id = 0; /* inactive now, or about to sign on again */
+    }
+    return POS_OK;
+}
+
+/* The request's card into job->card (card.id 0: not a card of this host),
+ * from the memo unless the request is read fresh. */
+static void iso_card_get(struct iso_worker *w, struct iso_job *job)
+{
+    const struct proto_req *r = &job->req;
+    uint8_t lookup[PANPROT_LOOKUP_LEN];
+    struct iso_card_memo *m;
+
+    memset(&job->card, 0, sizeof(job->card));
+    if (!r->has_card || !card_luhn_is_valid(r->pan, r->pan_len) ||
+        issuer_card_lookup(&w->ik, r->pan, r->pan_len, lookup) != POS_OK)
+        return;
+    m = &w->card_memo[iso_hash(lookup, 8) % ISO_CARD_MEMO];
+    if (!job->fresh && m->card.id != 0 &&
+        memcmp(m->lookup, lookup, sizeof(lookup)) == 0) { /* style-ok: a keyed hash, public */
+        job->card = m->card;
+        job->memo_used = true;
+    } else if (issuer_card_pin_get(w->rd, lookup, &job->card) == POS_OK) {
+        memcpy(m->lookup, lookup, sizeof(lookup));
+        m->card = job->card;
+    } else {
+        memset(&job->card, 0, sizeof(job->card));
+    }
+    pos_wipe(lookup, sizeof(lookup));
 }
 
 /* ---- replies ---- */
@@ -369,6 +466,8 @@ static int iso_dukpt(struct iso_app *app, struct iso_worker *w, const struct iso
 /* ---- the writer units ---- */
 
 static void iso_after(void *arg);
+static void iso_again(struct iso_job *job, struct iso_worker *w);
+static void iso_dispatch(struct iso_job *job, struct iso_worker *w);
 
 static int iso_run_engine(struct store *s, void *arg)
 {
@@ -490,6 +589,15 @@ static void iso_after(void *arg)
     struct proto_reply rp;
 
     memset(&rp, 0, sizeof(rp));
+    if (job->unit_rc == POS_ERR_STALE && job->unit == ISO_UNIT_ENGINE && !job->fresh) {
+        /* decided on a memo older than a sign-on or a PIN change: again,
+         * from the database (nothing was recorded) */
+        struct iso_worker *w = iso_worker(job->app);
+        if (w != NULL) {
+            iso_again(job, w);
+            return;
+        }
+    }
     if (job->unit_rc != POS_OK) {
         atomic_store(&job->app->db_ok, job->unit_rc != POS_ERR_DB && job->unit_rc != POS_ERR_IO);
         log_event(LOG_LEVEL_ERROR, "unit_failed", "error=\"%s\"", pos_strerror(job->unit_rc));
@@ -580,34 +688,22 @@ static void iso_signon(struct iso_job *job, struct iso_worker *w)
 }
 
 /* The PIN check: decrypt the block, verify against the card's PVV. */
-static enum engine_pin iso_pin(struct iso_app *app, struct iso_worker *w, struct iso_job *job,
-                               struct iso_term_keys *k, int64_t card_id, bool *pin_required)
+static enum engine_pin iso_pin(struct iso_worker *w, struct iso_job *job, struct iso_term_keys *k,
+                               bool *pin_required)
 {
     const struct proto_req *r = &job->req;
+    const struct issuer_card_pin *c = &job->card;
     struct card_service_code sc;
-    struct store_stmt *st;
     uint8_t clear[8];
-    char pin[PINBLOCK_PIN_CAP], pvv[8] = "", svc[4] = "";
+    char pin[PINBLOCK_PIN_CAP];
     size_t pin_len = 0;
-    int64_t pvki = 0;
     enum engine_pin out = ENGINE_PIN_NONE;
     int rc;
 
-    (void)app;
     *pin_required = false;
-    if (card_id <= 0)
+    if (c->id <= 0)
         return r->has_pin ? ENGINE_PIN_BAD : ENGINE_PIN_NONE;
-    if (store_prepare(w->rd, "SELECT pvki, pvv, service_code FROM cards WHERE id = ?", &st) !=
-        POS_OK)
-        return ENGINE_PIN_BAD;
-    store_bind_int64(st, 1, card_id);
-    if (store_step(st) == STORE_ROW) {
-        pvki = store_column_int64(st, 0);
-        iso_copy(pvv, sizeof(pvv), store_column_text(st, 1, NULL));
-        iso_copy(svc, sizeof(svc), store_column_text(st, 2, NULL));
-        store_reset(st);
-    }
-    if (card_service_code_parse(svc, strlen(svc), &sc, NULL) == POS_OK)
+    if (card_service_code_parse(c->service_code, strlen(c->service_code), &sc, NULL) == POS_OK)
         *pin_required = sc.pin == CARD_SC_PIN_REQUIRED;
     if (!r->has_pin)
         return ENGINE_PIN_NONE;
@@ -621,8 +717,8 @@ static enum engine_pin iso_pin(struct iso_app *app, struct iso_worker *w, struct
                               sizeof(pin), &pin_len);
     }
     if (rc == POS_OK)
-        rc = pvv_visa_verify(&w->ik.pvk, r->pan, r->pan_len, (unsigned)pvki, pin, pin_len, pvv,
-                             strlen(pvv));
+        rc = pvv_visa_verify(&w->ik.pvk, r->pan, r->pan_len, (unsigned)c->pvki, pin, pin_len,
+                             c->pvv, strlen(c->pvv));
     out = rc == POS_OK ? ENGINE_PIN_OK : ENGINE_PIN_BAD;
     pos_wipe(clear, sizeof(clear));
     pos_wipe(pin, sizeof(pin));
@@ -649,6 +745,28 @@ static void iso_random_auth(struct iso_worker *w, char out[7])
     out[6] = '\0';
 }
 
+/* Decides job again from the database, forgetting what was decided on the
+ * memos (the keys its answer would be MACed under included). */
+static void iso_again(struct iso_job *job, struct iso_worker *w)
+{
+    job->fresh = true;
+    job->memo_used = false;
+    job->reply_mac = false;
+    memset(&job->mac, 0, sizeof(job->mac));
+    pos_wipe(job->mac_key, sizeof(job->mac_key));
+    iso_dispatch(job, w);
+}
+
+/* Answers code, unless the terminal came from a memo: then the request is
+ * decided again from the database (the memo may be older than a sign-on). */
+static void iso_refuse(struct iso_job *job, struct iso_worker *w, const char *code)
+{
+    if (job->memo_used && !job->fresh)
+        iso_again(job, w);
+    else
+        iso_answer(job, code);
+}
+
 static void iso_financial(struct iso_job *job, struct iso_worker *w)
 {
     struct iso_app *app = job->app;
@@ -656,7 +774,6 @@ static void iso_financial(struct iso_job *job, struct iso_worker *w)
     struct engine_request *e = &job->erq;
     struct iso_term_keys *k = NULL;
     uint8_t tk[DUKPT_KEY_LEN], mk[16];
-    int64_t card_id = 0;
     struct tm tm;
     time_t now;
     bool pin_required = false;
@@ -665,25 +782,25 @@ static void iso_financial(struct iso_job *job, struct iso_worker *w)
     /* keys and the MAC */
     if (strcmp(job->term.scheme, "mksk-tdes") == 0) {
         if (job->term.pik_block[0] == '\0' || job->term.mak_block[0] == '\0') {
-            iso_answer(job, "77");
+            iso_refuse(job, w, "77");
             return;
         }
         if (iso_wk(app, w, &job->term, &k) != POS_OK) {
-            iso_answer(job, "96");
+            iso_refuse(job, w, "96");
             return;
         }
         memcpy(job->mac_key, k->mak, 16);
         job->mac = (struct proto_mac){MAC_CUP_ECB, job->mac_key, 16};
     } else if (strcmp(job->term.scheme, "dukpt-tdes") == 0) {
         if (!r->has_ksn) {
-            iso_answer(job, "30");
+            iso_refuse(job, w, "30");
             return;
         }
         rc = iso_dukpt(app, w, &job->term, r->ksn, &k);
         if (rc == POS_OK)
             rc = dukpt_host_derive(&k->dh, r->ksn, tk, NULL);
         if (rc != POS_OK) {
-            iso_answer(job, rc == POS_ERR_KSN ? "30" : "96");
+            iso_refuse(job, w, rc == POS_ERR_KSN ? "30" : "96");
             return;
         }
         /* verify under the request key; answer under the response key */
@@ -693,7 +810,7 @@ static void iso_financial(struct iso_job *job, struct iso_worker *w)
         pos_wipe(tk, sizeof(tk));
         if (rc != POS_OK) {
             pos_wipe(mk, sizeof(mk));
-            iso_answer(job, "96");
+            iso_refuse(job, w, "96");
             return;
         }
         job->mac = (struct proto_mac){MAC_ISO9797_ALG3, mk, 16};
@@ -702,17 +819,17 @@ static void iso_financial(struct iso_job *job, struct iso_worker *w)
         pos_wipe(mk, sizeof(mk));
         job->mac = (struct proto_mac){MAC_ISO9797_ALG3, job->mac_key, 16};
         if (rc != POS_OK) {
-            iso_answer(job, "A0");
+            iso_refuse(job, w, "A0");
             return;
         }
         goto checked;
     } else {
-        iso_answer(job, "12"); /* a scheme not offered on the wire */
+        iso_refuse(job, w, "12"); /* a scheme not offered on the wire */
         return;
     }
     job->reply_mac = true;
     if (proto_mac_verify(r, job->frame, &job->mac) != POS_OK) {
-        iso_answer(job, "A0");
+        iso_refuse(job, w, "A0");
         return;
     }
 checked:
@@ -731,28 +848,34 @@ checked:
         return;
     }
     /* the card: by its keyed hash */
-    if (r->has_card && card_luhn_is_valid(r->pan, r->pan_len) &&
-        issuer_card_find(w->rd, &w->ik, r->pan, r->pan_len, &card_id) != POS_OK)
-        card_id = 0;
+    iso_card_get(w, job);
     memset(e, 0, sizeof(*e));
-    e->pin = iso_pin(app, w, job, k, card_id, &pin_required);
+    e->pin = iso_pin(w, job, k, &pin_required);
     e->kind = r->kind;
     e->terminal_id = job->term.id;
     memcpy(e->mti, r->mti, 5);
     memcpy(e->proc_code, r->proc, sizeof(e->proc_code));
     memcpy(e->stan, r->stan, sizeof(e->stan));
     memcpy(e->tx_time, r->tx_time, sizeof(e->tx_time));
-    e->card_id = card_id;
+    e->card_id = job->card.id;
     memcpy(e->expiry, r->expiry, sizeof(e->expiry));
     e->pin_required = pin_required && (r->kind == ENGINE_PURCHASE || r->kind == ENGINE_BALANCE ||
                                        r->kind == ENGINE_PREAUTH);
     e->amount = r->amount;
     e->currency = r->currency;
-    e->batch_no = r->batch_no > 0 ? r->batch_no : job->term.batch_no;
+    /* no batch in field 60: the engine takes the terminal's open one */
+    e->batch_no = r->batch_no > 0 ? r->batch_no : r->op == PROTO_UPLOAD ? job->term.batch_no : 0;
     memcpy(e->orig_stan, r->orig_stan, sizeof(e->orig_stan));
     memcpy(e->orig_tx_time, r->orig_time, sizeof(e->orig_tx_time));
     memcpy(e->orig_rrn, r->orig_rrn, sizeof(e->orig_rrn));
     iso_random_auth(w, e->auth_code);
+    e->check_stamps = job->memo_used;
+    e->term_signed_on_at = job->term.signed_on_at;
+    e->term_pik_block = job->term.pik_block;
+    e->term_mak_block = job->term.mak_block;
+    e->card_pvki = job->card.pvki;
+    memcpy(e->card_pvv, job->card.pvv, sizeof(e->card_pvv));
+    memcpy(e->card_service_code, job->card.service_code, sizeof(e->card_service_code));
     e->now_ms = iso_now_ms();
     now = (time_t)(e->now_ms / 1000);
     gmtime_r(&now, &tm);
@@ -768,7 +891,6 @@ static void iso_run(void *arg)
     struct pos_errdetail det;
     struct iso_worker *w;
     char code[3], why[160];
-    bool found = false;
     int rc;
 
     clock_gettime(CLOCK_MONOTONIC, &job->t0);
@@ -796,7 +918,16 @@ static void iso_run(void *arg)
         iso_answer(job, "96");
         return;
     }
-    rc = iso_term_find(w->rd, job->req.tid, job->req.mid, &job->term, &found);
+    iso_dispatch(job, w);
+}
+
+/* A parsed request that needs its terminal: sign-on or financial. */
+static void iso_dispatch(struct iso_job *job, struct iso_worker *w)
+{
+    bool found = false;
+    int rc;
+
+    rc = iso_term_get(w, job, &found);
     if (rc != POS_OK) {
         iso_answer(job, "96");
         return;
@@ -810,8 +941,6 @@ static void iso_run(void *arg)
     else
         iso_financial(job, w);
 }
-
-/* ---- the app ---- */
 
 static struct iso_app iso_state;
 

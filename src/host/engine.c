@@ -18,6 +18,8 @@ struct eng {
     int64_t merchant_id;
     int64_t merchant_account;
     uint16_t merchant_currency;
+    int64_t batch_no; /* the request's batch, else the terminal's open one */
+    bool stale;       /* the terminal's keys are not those the MAC was checked under */
     int64_t card_id; /* the request's card once found in cards, else 0 */
 };
 
@@ -29,6 +31,9 @@ struct eng_card {
     int64_t pin_tries;
     int64_t pin_try_limit;
     int64_t daily_limit;
+    int64_t pvki;
+    char pvv[8];
+    char service_code[4];
 };
 
 /* A journal row an action refers to. */
@@ -145,7 +150,7 @@ static int eng_journal(struct eng *e, const char *rc, const char *reason, int64_
     store_bind_int64(st, 11, rq->currency);
     store_bind_text(st, 12, rc, strlen(rc));
     eng_bind_str(st, 13, approved ? rq->auth_code : NULL);
-    store_bind_int64(st, 14, rq->batch_no);
+    store_bind_int64(st, 14, e->batch_no);
     eng_bind_id(st, 15, original_id);
     eng_bind_str(st, 16, rq->orig_stan);
     eng_bind_str(st, 17, rq->orig_tx_time);
@@ -221,7 +226,9 @@ static int eng_terminal(struct eng *e, const char **rc)
 
     *rc = NULL;
     r = store_prepare(e->s,
-                      "SELECT t.status, m.status, m.id, m.account_id, m.currency"
+                      "SELECT t.status, m.status, m.id, m.account_id, m.currency, t.batch_no,"
+                      " COALESCE(t.signed_on_at, 0), COALESCE(t.pik_block, ''),"
+                      " COALESCE(t.mak_block, '')"
                       " FROM terminals t JOIN merchants m ON m.id = t.merchant_id WHERE t.id = ?",
                       &st);
     if (r != POS_OK)
@@ -239,6 +246,14 @@ static int eng_terminal(struct eng *e, const char **rc)
     e->merchant_id = store_column_int64(st, 2);
     e->merchant_account = store_column_int64(st, 3);
     e->merchant_currency = (uint16_t)store_column_int64(st, 4);
+    e->batch_no = e->rq->batch_no > 0 ? e->rq->batch_no : store_column_int64(st, 5);
+    if (e->rq->check_stamps) {
+        const char *pik = store_column_text(st, 7, NULL), *mak = store_column_text(st, 8, NULL);
+        e->stale = store_column_int64(st, 6) != e->rq->term_signed_on_at || pik == NULL ||
+                   mak == NULL || e->rq->term_pik_block == NULL ||
+                   e->rq->term_mak_block == NULL || strcmp(pik, e->rq->term_pik_block) != 0 ||
+                   strcmp(mak, e->rq->term_mak_block) != 0;
+    }
     if (ts == NULL || ms == NULL || strcmp(ts, "active") != 0 || strcmp(ms, "active") != 0)
         *rc = "58";
     return store_reset(st);
@@ -251,8 +266,8 @@ static int eng_card_get(struct eng *e, int64_t card_id, struct eng_card *c, bool
 
     *found = false;
     r = store_prepare(e->s,
-                      "SELECT account_id, expiry, status, pin_tries, pin_try_limit, daily_limit"
-                      " FROM cards WHERE id = ?",
+                      "SELECT account_id, expiry, status, pin_tries, pin_try_limit, daily_limit,"
+                      " pvki, pvv, service_code FROM cards WHERE id = ?",
                       &st);
     if (r != POS_OK)
         return r;
@@ -270,6 +285,9 @@ static int eng_card_get(struct eng *e, int64_t card_id, struct eng_card *c, bool
     c->pin_tries = store_column_int64(st, 3);
     c->pin_try_limit = store_column_int64(st, 4);
     c->daily_limit = store_column_int64(st, 5);
+    c->pvki = store_column_int64(st, 6);
+    eng_copy(c->pvv, sizeof(c->pvv), store_column_text(st, 7, NULL));
+    eng_copy(c->service_code, sizeof(c->service_code), store_column_text(st, 8, NULL));
     return store_reset(st);
 }
 
@@ -313,6 +331,10 @@ static int eng_check_card(struct eng *e, struct eng_card *c, bool check_pin, con
         *rc = "14", *why = "unknown card";
         return POS_OK;
     }
+    if (rq->check_stamps &&
+        (c->pvki != rq->card_pvki || strcmp(c->pvv, rq->card_pvv) != 0 ||
+         strcmp(c->service_code, rq->card_service_code) != 0))
+        return POS_ERR_STALE; /* the PIN was checked against another PVV */
     e->card_id = c->id;
     if (strcmp(c->status, "lost") == 0) {
         *rc = "41", *why = "card reported lost";
@@ -627,7 +649,7 @@ static int eng_void(struct eng *e)
         return eng_decline(e, "25", "original not found");
     if (o.reversed)
         return eng_decline(e, "12", "original already voided or reversed");
-    if (o.batch_no != rq->batch_no)
+    if (o.batch_no != e->batch_no)
         return eng_decline(e, "12", "original is not in the open batch");
     if (rq->card_id > 0 && rq->card_id != o.card_id)
         return eng_decline(e, "14", "card differs from the original's");
@@ -813,11 +835,13 @@ int engine_run(struct store *s, const struct engine_request *rq, struct engine_r
         rs->reason = "request key incomplete";
         return POS_OK;
     }
-    r = eng_find_duplicate(&e, &answered);
-    if (r != POS_OK || answered)
-        return r;
     r = eng_terminal(&e, &rc);
     if (r != POS_OK)
+        return r;
+    if (e.stale)
+        return POS_ERR_STALE; /* the MAC was checked under keys since replaced */
+    r = eng_find_duplicate(&e, &answered);
+    if (r != POS_OK || answered)
         return r;
     if (rc != NULL) {
         if (e.merchant_id == 0) { /* no such terminal: nothing to journal against */

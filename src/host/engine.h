@@ -74,7 +74,7 @@ struct engine_request {
     enum engine_pin pin;
     int64_t amount;    /* minor units of currency */
     uint16_t currency; /* ISO 4217 numeric */
-    int64_t batch_no;
+    int64_t batch_no;  /* field 60's batch; 0: the terminal's open batch */
     /* void, cancel, completion, reversal: the original's STAN and time (its
      * time may be "" when the message does not carry it); refund: its RRN */
     char orig_stan[ENGINE_STAN_LEN + 1];
@@ -84,6 +84,19 @@ struct engine_request {
     int64_t now_ms;                      /* Unix milliseconds */
     int today_yymm;                      /* e.g. 2611, for expiry */
     int64_t today_day;                   /* days since 1970-01-01 (UTC), for daily limits */
+    /* What the caller checked the MAC and the PIN against, when it may have
+     * read them from a cache: with check_stamps, a terminal whose working
+     * keys differ (signed_on_at, pik_block, mak_block: "" for none) or a
+     * card whose PIN verification data differ makes engine_run record
+     * nothing and return POS_ERR_STALE; the caller reads the rows again and
+     * resubmits. */
+    bool check_stamps;
+    int64_t term_signed_on_at;
+    const char *term_pik_block;
+    const char *term_mak_block;
+    int64_t card_pvki;
+    char card_pvv[8];
+    char card_service_code[4];
 };
 
 struct engine_response {
@@ -100,7 +113,8 @@ struct engine_response {
 
 /* Decides and records rq on s, inside the caller's transaction (a writer
  * unit). Returns POS_OK with *rs filled for every answered request, declines
- * included; a negative error only when the database failed (the writer then
+ * included; POS_ERR_STALE (nothing recorded) when rq's stamps no longer hold;
+ * another negative error only when the database failed (the writer then
  * rolls the unit back and the handler answers 96). */
 int engine_run(struct store *s, const struct engine_request *rq, struct engine_response *rs);
 

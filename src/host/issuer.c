@@ -401,6 +401,28 @@ out:
     return rc;
 }
 
+static void issuer__text(struct store_stmt *st, int col, char *dst, size_t cap)
+{
+    const char *t = store_column_text(st, col, NULL);
+
+    snprintf(dst, cap, "%s", t != NULL ? t : "");
+}
+
+int issuer_card_lookup(const struct issuer_keys *k, const char *pan, size_t pan_len,
+                       uint8_t lookup[PANPROT_LOOKUP_LEN])
+{
+    int rc;
+
+    if (k == NULL || !k->loaded || pan == NULL || lookup == NULL)
+        return POS_ERR_INVAL;
+    if (pan_len < CARD_PAN_MIN || pan_len > CARD_PAN_MAX || !pos_is_digits(pan, pan_len))
+        return POS_ERR_CARD_PAN;
+    rc = panprot_lookup(&k->pan, pan, pan_len, lookup);
+    if (rc != POS_OK)
+        pos_wipe(lookup, PANPROT_LOOKUP_LEN);
+    return rc;
+}
+
 int issuer_card_find(struct store *s, const struct issuer_keys *k, const char *pan, size_t pan_len,
                      int64_t *card_id)
 {
@@ -408,11 +430,9 @@ int issuer_card_find(struct store *s, const struct issuer_keys *k, const char *p
     struct store_stmt *st;
     int rc;
 
-    if (s == NULL || k == NULL || !k->loaded || pan == NULL || card_id == NULL)
+    if (s == NULL || card_id == NULL)
         return POS_ERR_INVAL;
-    if (pan_len < CARD_PAN_MIN || pan_len > CARD_PAN_MAX || !pos_is_digits(pan, pan_len))
-        return POS_ERR_CARD_PAN;
-    rc = panprot_lookup(&k->pan, pan, pan_len, lookup);
+    rc = issuer_card_lookup(k, pan, pan_len, lookup);
     if (rc == POS_OK)
         rc = store_prepare(s, "SELECT id FROM cards WHERE pan_hash = ?", &st);
     if (rc != POS_OK)
@@ -430,14 +450,32 @@ out:
     return rc;
 }
 
-/* ---- what the host knows of a card ----------------------------------------- */
-
-static void issuer__text(struct store_stmt *st, int col, char *dst, size_t cap)
+int issuer_card_pin_get(struct store *s, const uint8_t lookup[PANPROT_LOOKUP_LEN],
+                        struct issuer_card_pin *out)
 {
-    const char *t = store_column_text(st, col, NULL);
+    struct store_stmt *st;
+    int rc;
 
-    snprintf(dst, cap, "%s", t != NULL ? t : "");
+    if (s == NULL || lookup == NULL || out == NULL)
+        return POS_ERR_INVAL;
+    memset(out, 0, sizeof(*out));
+    rc = store_prepare(s, "SELECT id, pvki, pvv, service_code FROM cards WHERE pan_hash = ?", &st);
+    if (rc != POS_OK)
+        return rc;
+    store_bind_blob(st, 1, lookup, PANPROT_LOOKUP_LEN);
+    rc = store_step(st);
+    if (rc == STORE_DONE)
+        return POS_ERR_NOT_FOUND;
+    if (rc != STORE_ROW)
+        return rc;
+    out->id = store_column_int64(st, 0);
+    out->pvki = store_column_int64(st, 1);
+    issuer__text(st, 2, out->pvv, sizeof(out->pvv));
+    issuer__text(st, 3, out->service_code, sizeof(out->service_code));
+    return store_reset(st);
 }
+
+/* ---- what the host knows of a card ----------------------------------------- */
 
 int issuer_card_get(struct store *s, int64_t id, struct issuer_card_info *out)
 {

@@ -133,6 +133,25 @@ int issuer_card_issue(struct store *s, struct issuer_keys *k, const struct issue
 int issuer_card_find(struct store *s, const struct issuer_keys *k, const char *pan, size_t pan_len,
                      int64_t *card_id);
 
+/* The keyed hash a card is found by: POS_OK, POS_ERR_CARD_PAN (not 12..19
+ * digits), POS_ERR_INVAL or a crypto error (lookup wiped). */
+int issuer_card_lookup(const struct issuer_keys *k, const char *pan, size_t pan_len,
+                       uint8_t lookup[PANPROT_LOOKUP_LEN]);
+
+/* What checking a PIN needs of a card (nothing secret: the PVV is what the
+ * database keeps instead of the PIN). */
+struct issuer_card_pin {
+    int64_t id;
+    int64_t pvki;
+    char pvv[8];
+    char service_code[4];
+};
+
+/* The card whose keyed hash is lookup, with its PIN verification data.
+ * POS_OK, POS_ERR_NOT_FOUND or a database error. */
+int issuer_card_pin_get(struct store *s, const uint8_t lookup[PANPROT_LOOKUP_LEN],
+                        struct issuer_card_pin *out);
+
 /* What the host knows of a card (nothing secret). */
 struct issuer_card_info {
     int64_t id;

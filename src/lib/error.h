@@ -87,6 +87,7 @@
     X(POS_ERR_LOCKED, "locked out after too many failures")                                        \
     X(POS_ERR_DENIED, "not permitted for this role")                                               \
     X(POS_ERR_STOCK, "insufficient stock")                                                         \
+    X(POS_ERR_STALE, "data changed since it was read")                                             \
     /* append new errors above this line, never in the middle */
 
 enum pos__err_index {

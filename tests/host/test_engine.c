@@ -408,6 +408,77 @@ static void test_advice_forced(void **state)
     run(&rq, &rs, "43");
 }
 
+/* A request decided on remembered rows (check_stamps): recorded only while
+ * the terminal's keys and the card's PIN data are still those it was checked
+ * against; else POS_ERR_STALE and nothing changes. */
+static void test_stamps(void **state)
+{
+    struct engine_request rq;
+    struct engine_response rs;
+    int64_t before = balance(F.acct);
+    int64_t txns = count("SELECT COUNT(*) FROM txns");
+
+    (void)state;
+    exec_ok("UPDATE terminals SET pik_block = 'P1', mak_block = 'M1', signed_on_at = 7");
+    rq_init(&rq, ENGINE_PURCHASE, 100);
+    rq.check_stamps = true;
+    rq.term_signed_on_at = 7;
+    rq.term_pik_block = "P1";
+    rq.term_mak_block = "M1";
+    rq.card_pvki = 1;
+    memcpy(rq.card_pvv, "0000", 5);
+    memcpy(rq.card_service_code, "201", 4);
+    run(&rq, &rs, "00");
+    before -= 100;
+    txns++;
+
+    struct {
+        int64_t signed_on_at;
+        const char *pik, *mak, *pvv, *svc;
+        int64_t pvki;
+    } stale[] = {
+        {8, "P1", "M1", "0000", "201", 1}, {7, "P2", "M1", "0000", "201", 1},
+        {7, "P1", "M2", "0000", "201", 1}, {7, NULL, "M1", "0000", "201", 1},
+        {7, "P1", "M1", "1234", "201", 1}, {7, "P1", "M1", "0000", "101", 1},
+        {7, "P1", "M1", "0000", "201", 2},
+    };
+    for (size_t i = 0; i < sizeof(stale) / sizeof(stale[0]); i++) {
+        rq_init(&rq, ENGINE_PURCHASE, 100);
+        rq.check_stamps = true;
+        rq.term_signed_on_at = stale[i].signed_on_at;
+        rq.term_pik_block = stale[i].pik;
+        rq.term_mak_block = stale[i].mak;
+        rq.card_pvki = stale[i].pvki;
+        snprintf(rq.card_pvv, sizeof(rq.card_pvv), "%s", stale[i].pvv);
+        snprintf(rq.card_service_code, sizeof(rq.card_service_code), "%s", stale[i].svc);
+        if (engine_run(F.s, &rq, &rs) != POS_ERR_STALE)
+            fail_msg("stale case %zu: not refused", i);
+        assert_int_equal(count("SELECT COUNT(*) FROM txns"), txns);
+        assert_int_equal(balance(F.acct), before);
+        /* read fresh (no stamps): decided as usual */
+        rq.check_stamps = false;
+        run(&rq, &rs, "00");
+        before -= 100;
+        txns++;
+    }
+    /* keys gone from the database: a remembered key is stale */
+    exec_ok("UPDATE terminals SET pik_block = NULL, mak_block = NULL");
+    rq_init(&rq, ENGINE_PURCHASE, 100);
+    rq.check_stamps = true;
+    rq.term_signed_on_at = 7;
+    rq.term_pik_block = "P1";
+    rq.term_mak_block = "M1";
+    assert_int_equal(engine_run(F.s, &rq, &rs), POS_ERR_STALE);
+    assert_int_equal(count("SELECT COUNT(*) FROM txns"), txns);
+
+    /* no batch in the request: the terminal's open batch */
+    exec_ok("UPDATE terminals SET batch_no = 42");
+    rq_init(&rq, ENGINE_PURCHASE, 100);
+    rq.batch_no = 0;
+    run(&rq, &rs, "00");
+    assert_int_equal(count("SELECT batch_no FROM txns ORDER BY id DESC LIMIT 1"), 42);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -421,6 +492,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_refund, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reversals, setup, teardown),
         cmocka_unit_test_setup_teardown(test_advice_forced, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stamps, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -44,7 +44,7 @@ struct card {
     char pan[20], track2[48], expiry[5], pin[13];
     int64_t id;
 };
-static struct card good, lost, stolen, blocked, expired, limited, usd, tries, nopin_sc;
+static struct card good, lost, stolen, blocked, expired, limited, usd, tries, nopin_sc, repin;
 
 /* ---- helpers: pos admin ---- */
 
@@ -357,6 +357,7 @@ static int setup(void **state)
     admin_card(&tries, acct, "");
     admin_card(&limited, acct, "--daily-limit 50.00");
     admin_card(&nopin_sc, acct, "--service-code 201");
+    admin_card(&repin, acct, "");
     json_decref(admin("card topup --card %lld --amount 500.00", (long long)lost.id));
     json_decref(admin("card lost --card %lld", (long long)lost.id));
     json_decref(admin("card stolen --card %lld", (long long)stolen.id));
@@ -649,6 +650,128 @@ static void test_reversal_advice_format(void **state)
     msg[n - 1] ^= 0x01;
     exchange(&cup, msg, n, &s, &r, "A0");
     assert_int_equal(balance_of(&good), before - 300);
+}
+
+/* ---- what the workers remember ---- */
+
+#define BURST 8
+
+/* Purchases built now and sent later, each on a connection of its own, so
+ * both workers of posd take some of them. */
+struct burst {
+    int fd[BURST];
+    uint8_t msg[BURST][POSMSG_MAX];
+    size_t n[BURST];
+    struct posmsg_sent sent[BURST];
+};
+
+static void burst_build(struct burst *b, const struct card *c, const char *pin)
+{
+    struct posmsg_card pc = {0};
+    struct posmsg_request rq = {0};
+    char w[11];
+    int i;
+
+    pc.track2 = c->track2;
+    pc.pin = pin;
+    rq.kind = POSMSG_PURCHASE;
+    rq.amount = 100;
+    rq.card = &pc;
+    for (i = 0; i < BURST; i++) {
+        when(&cup, w);
+        rq.when = w;
+        assert_int_equal(posmsg_build(&cup.t, &rq, b->msg[i], sizeof(b->msg[i]), &b->n[i],
+                                      &b->sent[i], NULL),
+                         POS_OK);
+    }
+}
+
+/* Sends them all at once; every answer must verify and be want. */
+static void burst_send(struct burst *b, const char *want)
+{
+    uint8_t in[POSMSG_MAX];
+    struct posmsg_reply r;
+    size_t len;
+    int i;
+
+    for (i = 0; i < BURST; i++) {
+        b->fd[i] = dial(cup_port);
+        send_frame(b->fd[i], b->msg[i], b->n[i]);
+    }
+    for (i = 0; i < BURST; i++) {
+        len = recv_frame(b->fd[i], in, sizeof(in));
+        assert_int_equal(posmsg_reply_check(&cup.t, &b->sent[i], in, len, &r, NULL), POS_OK);
+        if (strcmp(r.rc, want) != 0)
+            fail_msg("purchase %d of the burst: rc %s, want %s", i, r.rc, want);
+        close(b->fd[i]);
+    }
+}
+
+static void burst(const struct card *c, const char *pin, const char *want)
+{
+    struct burst b;
+
+    burst_build(&b, c, pin);
+    burst_send(&b, want);
+}
+
+static int64_t pin_tries_of(const struct card *c)
+{
+    json_t *j = admin("card show %lld", (long long)c->id);
+    int64_t n = json_integer_value(json_object_get(j, "pin_tries"));
+
+    json_decref(j);
+    return n;
+}
+
+/* Each worker remembers the terminals and cards it has seen (keys, PIN
+ * verification data); a request decided on what it remembers must never
+ * stand once the database says otherwise. */
+static void test_memos_follow_the_database(void **state)
+{
+    struct posmsg_request rq = {0};
+    struct posmsg_sent s;
+    struct posmsg_reply r;
+    struct burst old;
+    int64_t before;
+
+    (void)state;
+    json_decref(admin("card topup --card %lld --amount 100.00", (long long)repin.id));
+    burst(&repin, repin.pin, "00"); /* now both workers remember both */
+    burst(&repin, repin.pin, "00");
+    before = balance_of(&repin);
+
+    /* signed on again: requests MACed under the old keys are refused (a
+     * worker that still remembers those keys must not approve them), and
+     * the new keys work on every worker */
+    burst_build(&old, &repin, repin.pin);
+    rq.kind = POSMSG_SIGNON;
+    do_req(&cup, &rq, &s, &r, "00");
+    burst_send(&old, "A0");
+    assert_int_equal(balance_of(&repin), before);
+    burst(&repin, repin.pin, "00");
+    before -= BURST * 100;
+    assert_int_equal(balance_of(&repin), before);
+
+    /* the PIN reset by pos admin while posd runs: the new PIN is right on
+     * every worker, the old one wrong, and a try is counted once */
+    json_decref(admin("card pin-reset --card %lld --pin 864213", (long long)repin.id));
+    burst(&repin, "864213", "00");
+    before -= BURST * 100;
+    assert_int_equal(balance_of(&repin), before);
+    purchase(&cup, &repin, repin.pin, 100, "55", &s, &r);
+    assert_int_equal(pin_tries_of(&repin), 1);
+    burst(&repin, "864213", "00");
+    assert_int_equal(pin_tries_of(&repin), 0);
+
+    /* blocked, then unblocked, by pos admin */
+    json_decref(admin("card block --card %lld", (long long)repin.id));
+    burst(&repin, "864213", "05");
+    json_decref(admin("card unblock --card %lld", (long long)repin.id));
+    burst(&repin, "864213", "00");
+    before -= 2 * BURST * 100;
+    assert_int_equal(balance_of(&repin), before);
+    snprintf(repin.pin, sizeof(repin.pin), "864213");
 }
 
 static void test_terminal_states(void **state)
@@ -975,6 +1098,7 @@ int main(void)
         cmocka_unit_test(test_declines),
         cmocka_unit_test(test_balance_preauth_void_refund),
         cmocka_unit_test(test_reversal_advice_format),
+        cmocka_unit_test(test_memos_follow_the_database),
         cmocka_unit_test(test_terminal_states),
         cmocka_unit_test(test_raw_format_errors),
         cmocka_unit_test(test_mksk_iso87b),
