@@ -469,7 +469,11 @@ static int eng_reversed_early(struct eng *e, bool *yes)
     return r == STORE_DONE ? POS_OK : r;
 }
 
-static int eng_post2(struct eng *e, int64_t from, int64_t to, int64_t amount)
+/* Posts amount from one account to another under the journal row just
+ * written (in the request's currency); known (may be NULL) is one of the
+ * two as this unit read it. */
+static int eng_post2(struct eng *e, int64_t from, int64_t to, int64_t amount,
+                     const struct ledger_account *known)
 {
     struct ledger_posting p[2];
 
@@ -477,7 +481,8 @@ static int eng_post2(struct eng *e, int64_t from, int64_t to, int64_t amount)
     p[0].amount = -amount;
     p[1].account_id = to;
     p[1].amount = amount;
-    return ledger_post(e->s, e->rs->txn_id, p, 2);
+    return ledger_post_known(e->s, e->rs->txn_id, e->rq->currency, p, 2, known,
+                             known != NULL ? 1 : 0);
 }
 
 /* Purchase, balance inquiry, pre-authorization and advice. */
@@ -529,7 +534,7 @@ static int eng_authorize(struct eng *e)
         return r;
     if (rq->kind == ENGINE_PREAUTH)
         return ledger_hold_place(e->s, a.id, e->rs->txn_id, rq->amount, rq->now_ms, NULL);
-    r = eng_post2(e, a.id, e->merchant_account, rq->amount);
+    r = eng_post2(e, a.id, e->merchant_account, rq->amount, &a);
     if (r != POS_OK)
         return r;
     return eng_daily_add(e, c.id, rq->amount);
@@ -731,7 +736,7 @@ static int eng_refund(struct eng *e)
     r = eng_journal(e, "00", NULL, o.card_id, rq->amount, o.id);
     if (r != POS_OK)
         return r;
-    return eng_post2(e, e->merchant_account, c.account_id, rq->amount);
+    return eng_post2(e, e->merchant_account, c.account_id, rq->amount, NULL);
 }
 
 /* Pre-authorization cancel and completion. */
@@ -772,7 +777,7 @@ static int eng_preauth_end(struct eng *e)
     r = ledger_hold_release(e->s, hold_id, completion ? "completed" : "cancelled", NULL);
     if (r != POS_OK || !completion)
         return r;
-    r = eng_post2(e, c.account_id, e->merchant_account, rq->amount);
+    r = eng_post2(e, c.account_id, e->merchant_account, rq->amount, NULL);
     if (r != POS_OK)
         return r;
     return eng_daily_add(e, c.id, rq->amount);

@@ -148,10 +148,7 @@ static int ledger__txn_currency(struct store *s, int64_t txn_id, int64_t *curren
 
 int ledger_post(struct store *s, int64_t txn_id, const struct ledger_posting *p, size_t n)
 {
-    struct ledger_account acc[LEDGER_MAX_POSTINGS];
-    int64_t sum = 0, currency = 0, nb;
-    struct store_stmt *ins, *upd;
-    size_t i, j;
+    int64_t currency = 0;
     int rc;
 
     if (p == NULL || n < 2 || n > LEDGER_MAX_POSTINGS)
@@ -159,14 +156,34 @@ int ledger_post(struct store *s, int64_t txn_id, const struct ledger_posting *p,
     rc = ledger__txn_currency(s, txn_id, &currency);
     if (rc != POS_OK)
         return rc;
+    if (currency < 1 || currency > 999)
+        return POS_ERR_CURRENCY_MISMATCH;
+    return ledger_post_known(s, txn_id, (uint16_t)currency, p, n, NULL, 0);
+}
+
+int ledger_post_known(struct store *s, int64_t txn_id, uint16_t currency,
+                      const struct ledger_posting *p, size_t n, const struct ledger_account *known,
+                      size_t nknown)
+{
+    struct ledger_account acc[LEDGER_MAX_POSTINGS];
+    int64_t sum = 0, nb;
+    struct store_stmt *ins, *upd;
+    size_t i, j, k;
+    int rc;
+
+    if (p == NULL || n < 2 || n > LEDGER_MAX_POSTINGS || (known == NULL && nknown != 0))
+        return POS_ERR_INVAL;
     /* Validate everything before writing anything. */
     for (i = 0; i < n; i++) {
         if (p[i].amount == 0)
             return POS_ERR_INVAL;
         if (ledger__add(sum, p[i].amount, &sum) != POS_OK)
             return POS_ERR_OVERFLOW;
-        rc = ledger_account_get(s, p[i].account_id, &acc[i]);
-        if (rc != POS_OK)
+        for (k = 0; k < nknown && known[k].id != p[i].account_id; k++)
+            ;
+        if (k < nknown)
+            acc[i] = known[k];
+        else if ((rc = ledger_account_get(s, p[i].account_id, &acc[i])) != POS_OK)
             return rc;
         if (acc[i].currency != currency)
             return POS_ERR_CURRENCY_MISMATCH;

@@ -73,6 +73,14 @@ int ledger_available(const struct ledger_account *a, int64_t *out);
  * sum to zero; POS_ERR_OVERFLOW when a sum or a balance would overflow. */
 int ledger_post(struct store *s, int64_t txn_id, const struct ledger_posting *p, size_t n);
 
+/* ledger_post for a caller that has just written transaction txn_id, in
+ * currency, and read some of the accounts in the same database transaction:
+ * the nknown accounts of known (may be NULL when nknown is 0) stand for
+ * reading them again, and txn_id is not looked up. The same refusals. */
+int ledger_post_known(struct store *s, int64_t txn_id, uint16_t currency,
+                      const struct ledger_posting *p, size_t n, const struct ledger_account *known,
+                      size_t nknown);
+
 /* A back-office movement of amount (> 0) from one account to another: a txns
  * row of the given kind ("topup", "fee", "payout", "adjust") with rc "00"
  * and no terminal, and its two postings. *txn_id (may be NULL) gets the row. */

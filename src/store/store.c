@@ -8,6 +8,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "mem.h"
@@ -131,6 +132,7 @@ static void store_cache_clear(struct store *s)
         }
         s->buckets[i] = NULL;
     }
+    memset(s->recent, 0, sizeof(s->recent));
     s->nstmts = 0;
 }
 
@@ -178,7 +180,7 @@ int store_prepare(struct store *s, const char *sql, struct store_stmt **out)
 {
     struct store_stmt *st = NULL;
     uint64_t h;
-    size_t b, len;
+    size_t b, len, slot;
     char *copy = NULL;
     int rc;
 
@@ -187,13 +189,19 @@ int store_prepare(struct store *s, const char *sql, struct store_stmt **out)
         rc = store__fail(s, POS_ERR_INVAL, "no SQL");
         goto out;
     }
-    h = store_hash(sql);
-    b = (size_t)h & (s->nbuckets - 1);
-    for (st = s->buckets[b]; st != NULL; st = st->next) {
-        if (st->hash == h && strcmp(st->sql, sql) == 0)
-            break;
+    slot = ((uintptr_t)sql >> 3) & (STORE_RECENT - 1);
+    st = s->recent[slot];
+    if (st == NULL || st->last != sql || strcmp(st->sql, sql) != 0) {
+        h = store_hash(sql);
+        b = (size_t)h & (s->nbuckets - 1);
+        for (st = s->buckets[b]; st != NULL; st = st->next) {
+            if (st->hash == h && strcmp(st->sql, sql) == 0)
+                break;
+        }
     }
     if (st != NULL) {
+        st->last = sql;
+        s->recent[slot] = st;
         rc = s->ops->clear(st);
         if (rc == POS_OK)
             *out = st;
@@ -216,6 +224,8 @@ int store_prepare(struct store *s, const char *sql, struct store_stmt **out)
     st->s = s;
     st->hash = h;
     st->sql = copy;
+    st->last = sql;
+    s->recent[slot] = st;
     copy = NULL;
     st->next = s->buckets[b];
     s->buckets[b] = st;

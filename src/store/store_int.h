@@ -55,8 +55,11 @@ struct store_stmt {
     struct store *s;
     struct store_stmt *next; /* hash chain of the cache */
     uint64_t hash;
-    char *sql; /* owned copy of the text, the cache key */
+    char *sql;           /* owned copy of the text, the cache key */
+    const char *last;    /* the caller's pointer it was last found by */
 };
+
+#define STORE_RECENT 64 /* slots of the by-pointer fast path (a power of two) */
 
 struct store {
     const struct store_ops *ops;
@@ -65,6 +68,10 @@ struct store {
     size_t nbuckets;             /* a power of two */
     size_t nstmts;
     size_t stmt_cache_max;
+    /* Statements by the address of the caller's text: hot paths pass the
+     * same literal every time, so a pointer and a strcmp find it without
+     * hashing the text. A hint only: the text is always compared. */
+    struct store_stmt *recent[STORE_RECENT];
     bool writer_owned; /* the group-commit writer is running a unit */
 };
 

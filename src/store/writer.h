@@ -4,13 +4,18 @@
  * max_batch units) into one transaction, so one durable COMMIT (one WAL sync
  * under synchronous=FULL) carries many units.
  *
- * For each batch the writer runs BEGIN; then for each unit, in submission
- * order, SAVEPOINT, run(s, arg), and RELEASE if run returned POS_OK or
- * ROLLBACK TO + RELEASE if it failed (ISO/IEC 9075-2:2016 clause 17.5-17.8),
- * so a failing unit is undone alone and the others still commit; then one
- * COMMIT; and only after the COMMIT returned, done(arg, rc) for each unit in
- * submission order. The guarantee callers build on: when done(arg, POS_OK)
- * runs, the unit's work is on disk and visible to every new read.
+ * For each batch the writer runs BEGIN, run(s, arg) for each unit in
+ * submission order, and COMMIT. If a unit fails, the writer rolls that
+ * transaction back and runs the whole batch again, this time with each unit
+ * inside SAVEPOINT ... RELEASE, or ROLLBACK TO + RELEASE if it failed
+ * (ISO/IEC 9075-2:2016 clause 17.5-17.8), so a failing unit is undone alone
+ * and the others still commit. So run may be called more than once for one
+ * unit; only the last call's work is kept, and run must leave its outputs
+ * as if it had been called once (set them, never accumulate) and act on
+ * nothing outside the database. Only after the COMMIT returned comes
+ * done(arg, rc) for each unit in submission order. The guarantee callers
+ * build on: when done(arg, POS_OK) runs, the unit's work is on disk and
+ * visible to every new read.
  *
  * rc given to done:
  *   - the unit's own error if its run failed (its work was rolled back);

@@ -154,6 +154,40 @@ static void test_post_refusals_change_nothing(void **state)
     assert_sound(f->s);
 }
 
+/* ledger_post_known: an account the caller has just read stands for reading
+ * it again; the same refusals, nothing changed by one. */
+static void test_post_known(void **state)
+{
+    struct fx *f = *state;
+    struct ledger_posting p[2];
+    struct ledger_account card, usd, a;
+    int64_t t;
+
+    assert_int_equal(ledger_transfer(f->s, "topup", f->funding, f->card, 1000, CNY, NULL, 2, NULL),
+                     POS_OK);
+    assert_int_equal(ledger_account_get(f->s, f->card, &card), POS_OK);
+    t = new_txn(f->s, "purchase", 300, CNY, 0);
+    p[0] = (struct ledger_posting){f->card, -300};
+    p[1] = (struct ledger_posting){f->merchant, 300};
+    assert_int_equal(ledger_post_known(f->s, t, CNY, p, 2, NULL, 1), POS_ERR_INVAL);
+    assert_int_equal(ledger_post_known(f->s, t, USD, p, 2, &card, 1), POS_ERR_CURRENCY_MISMATCH);
+    assert_int_equal(ledger_account_get(f->s, f->usd, &usd), POS_OK);
+    p[1] = (struct ledger_posting){f->usd, 300};
+    assert_int_equal(ledger_post_known(f->s, t, CNY, p, 2, &usd, 1), POS_ERR_CURRENCY_MISMATCH);
+    p[1] = (struct ledger_posting){f->merchant, 299};
+    assert_int_equal(ledger_post_known(f->s, t, CNY, p, 2, &card, 1), POS_ERR_RANGE);
+    assert_int_equal(ledger_account_get(f->s, f->card, &a), POS_OK);
+    assert_int_equal(a.balance, 1000);
+    /* the known row is the one the new balance is counted from */
+    p[1] = (struct ledger_posting){f->merchant, 300};
+    assert_int_equal(ledger_post_known(f->s, t, CNY, p, 2, &card, 1), POS_OK);
+    assert_int_equal(ledger_account_get(f->s, f->card, &a), POS_OK);
+    assert_int_equal(a.balance, 700);
+    assert_int_equal(ledger_account_get(f->s, f->merchant, &a), POS_OK);
+    assert_int_equal(a.balance, 300);
+    assert_sound(f->s);
+}
+
 static void test_balance_overflow_refused(void **state)
 {
     struct fx *f = *state;
@@ -309,6 +343,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_topup_purchase_balances, setup, teardown),
         cmocka_unit_test_setup_teardown(test_post_refusals_change_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_post_known, setup, teardown),
         cmocka_unit_test_setup_teardown(test_balance_overflow_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_accounts_and_available, setup, teardown),
         cmocka_unit_test_setup_teardown(test_holds, setup, teardown),

@@ -280,6 +280,28 @@ static void test_prepare_cache(void **state)
     assert_int_equal(store_prepare(f->s, "SELECT x FROM n WHERE x > ? ORDER BY x", &c), POS_OK);
     assert_ptr_not_equal(a, c);
 
+    /* one buffer holding one text, then another: each its own statement
+     * (a cached pointer is only a hint) */
+    {
+        char sql[64];
+        struct store_stmt *d, *e;
+
+        snprintf(sql, sizeof(sql), "SELECT %d", 41);
+        assert_int_equal(store_prepare(f->s, sql, &d), POS_OK);
+        snprintf(sql, sizeof(sql), "SELECT %d", 42);
+        assert_int_equal(store_prepare(f->s, sql, &e), POS_OK);
+        assert_ptr_not_equal(d, e);
+        assert_int_equal(store_step(e), STORE_ROW);
+        assert_int_equal(store_column_int64(e, 0), 42);
+        assert_int_equal(store_reset(e), POS_OK);
+        snprintf(sql, sizeof(sql), "SELECT %d", 41);
+        assert_int_equal(store_prepare(f->s, sql, &e), POS_OK);
+        assert_ptr_equal(d, e);
+        assert_int_equal(store_step(e), STORE_ROW);
+        assert_int_equal(store_column_int64(e, 0), 41);
+        assert_int_equal(store_reset(e), POS_OK);
+    }
+
     /* binding errors */
     assert_int_equal(store_bind_int64(a, 2, 1), POS_ERR_RANGE);
     assert_int_equal(store_bind_int64(a, 0, 1), POS_ERR_RANGE);

@@ -129,6 +129,7 @@ struct unit {
     int resubmit_rc; /* done's submission while shut down */
     int shutdown_rc; /* done's store_writer_shutdown/close */
     int close_rc;
+    int runs; /* calls of run */
 };
 
 static int insert_id(struct store *s, int64_t id)
@@ -150,6 +151,7 @@ static int unit_run(struct store *s, void *arg)
     struct store_stmt *st;
     int rc = POS_OK;
 
+    u->runs++;
     switch (u->kind) {
     case U_INSERT:
         rc = insert_id(s, u->id);
@@ -518,6 +520,12 @@ static void test_isolation_in_batch(void **state)
     assert_true(has_row(f->s, 3));
     assert_true(has_row(f->s, 4));
     assert_int_equal(st.units_failed, 1);
+    /* the batch ran once without savepoints up to b, then all again with */
+    assert_int_equal(gate_unit.runs, 1);
+    assert_int_equal(a.runs, 2);
+    assert_int_equal(b.runs, 2);
+    assert_int_equal(c.runs, 1);
+    assert_int_equal(tx.runs, 1);
 }
 
 /* A failed COMMIT (a deferred foreign key) fails every unit of the batch
