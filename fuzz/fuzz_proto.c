@@ -35,7 +35,7 @@ static void fuzz_frame(const uint8_t *frame, size_t len)
         if (proto_parse(d, frame, len, &r, rc, NULL) != POS_OK)
             continue;
         proto_req_describe(&r, desc, sizeof(desc));
-        mac = (struct proto_mac){algs[i % 2], fuzz_key, 16};
+        mac = (struct proto_mac){algs[i % 2], fuzz_key, 16, NULL};
         (void)proto_mac_verify(&r, frame, &mac);
         memset(&rp, 0, sizeof(rp));
         memcpy(rp.rc, rc[0] ? rc : "00", 3);

@@ -26,6 +26,7 @@
 #include <string.h>
 #include <time.h>
 
+#include <openssl/crypto.h>
 #include <openssl/rand.h>
 
 #include "card.h"
@@ -76,6 +77,7 @@ struct iso_term_keys {
     uint8_t pik[16];
     uint8_t mak[16];
     struct block_key pik_ctx; /* keyed with pik while have_wk */
+    struct mac_ctx mac;       /* the UnionPay MAC keyed with mak while have_wk */
     bool dh_ready;
     uint8_t dh_iksn[10];
     struct dukpt_host dh;
@@ -181,6 +183,7 @@ static void iso_worker_free(void *p)
         if (w->terms[i].dh_ready)
             dukpt_host_clear(&w->terms[i].dh);
         block_key_clear(&w->terms[i].pik_ctx);
+        mac_clear(&w->terms[i].mac);
     }
     pos_wipe(w, sizeof(*w));
     pos_free(w);
@@ -341,6 +344,24 @@ static void iso_finish(struct iso_job *job)
     pos_free(job);
 }
 
+/* The context to MAC job's reply with: this thread's cached one for the
+ * terminal when it is keyed with the reply's key, else NULL (one-shot). */
+static struct mac_ctx *iso_reply_mac_ctx(struct iso_job *job)
+{
+    struct iso_worker *w;
+    struct iso_term_keys *k;
+
+    if (!job->reply_mac || job->mac.alg != MAC_CUP_ECB || !job->app->tkey_ok)
+        return NULL;
+    w = pthread_getspecific(job->app->tkey);
+    if (w == NULL)
+        return NULL;
+    k = &w->terms[(uint64_t)job->term.id % ISO_TERM_CACHE];
+    if (k->id != job->term.id || !k->have_wk || CRYPTO_memcmp(k->mak, job->mac_key, 16) != 0)
+        return NULL;
+    return &k->mac;
+}
+
 static void iso_send(struct iso_job *job, const struct proto_reply *rp)
 {
     uint8_t out[PROTO_REPLY_MAX];
@@ -350,8 +371,10 @@ static void iso_send(struct iso_job *job, const struct proto_reply *rp)
     uint64_t ns;
     int rc;
 
+    job->mac.ctx = iso_reply_mac_ctx(job);
     rc = proto_reply_encode(&job->req, rp, job->reply_mac ? &job->mac : NULL, out, sizeof(out),
                             &n);
+    job->mac.ctx = NULL;
     if (rc == POS_OK)
         rc = net_conn_send(job->c, out, n);
     clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -385,6 +408,7 @@ static struct iso_term_keys *iso_term_slot(struct iso_worker *w, int64_t id)
         if (k->dh_ready)
             dukpt_host_clear(&k->dh);
         block_key_clear(&k->pik_ctx);
+        mac_clear(&k->mac);
         pos_wipe(k, sizeof(*k));
         k->id = id;
     }
@@ -405,6 +429,7 @@ static int iso_wk(struct iso_app *app, struct iso_worker *w, const struct iso_te
     }
     k->have_wk = false;
     block_key_clear(&k->pik_ctx);
+    mac_clear(&k->mac);
     rc = lmk_unwrap_for(&app->lmk, t->pik_block, strlen(t->pik_block), "P0", 'D', NULL, k->pik,
                         sizeof(k->pik), &n, NULL);
     if (rc == POS_OK && n != 16)
@@ -416,7 +441,11 @@ static int iso_wk(struct iso_app *app, struct iso_worker *w, const struct iso_te
         rc = POS_ERR_KEY_LENGTH;
     if (rc == POS_OK)
         rc = block_key_init(&k->pik_ctx, BLOCK_TDES, k->pik, 16);
+    if (rc == POS_OK)
+        rc = mac_init(&k->mac, MAC_CUP_ECB, k->mak, 16, MAC_PAD_DEFAULT);
     if (rc != POS_OK) {
+        block_key_clear(&k->pik_ctx);
+        mac_clear(&k->mac);
         pos_wipe(k->pik, sizeof(k->pik));
         pos_wipe(k->mak, sizeof(k->mak));
         return rc;
@@ -790,7 +819,7 @@ static void iso_financial(struct iso_job *job, struct iso_worker *w)
             return;
         }
         memcpy(job->mac_key, k->mak, 16);
-        job->mac = (struct proto_mac){MAC_CUP_ECB, job->mac_key, 16};
+        job->mac = (struct proto_mac){MAC_CUP_ECB, job->mac_key, 16, NULL};
     } else if (strcmp(job->term.scheme, "dukpt-tdes") == 0) {
         if (!r->has_ksn) {
             iso_refuse(job, w, "30");
@@ -813,11 +842,11 @@ static void iso_financial(struct iso_job *job, struct iso_worker *w)
             iso_refuse(job, w, "96");
             return;
         }
-        job->mac = (struct proto_mac){MAC_ISO9797_ALG3, mk, 16};
+        job->mac = (struct proto_mac){MAC_ISO9797_ALG3, mk, 16, NULL};
         job->reply_mac = true;
         rc = proto_mac_verify(r, job->frame, &job->mac);
         pos_wipe(mk, sizeof(mk));
-        job->mac = (struct proto_mac){MAC_ISO9797_ALG3, job->mac_key, 16};
+        job->mac = (struct proto_mac){MAC_ISO9797_ALG3, job->mac_key, 16, NULL};
         if (rc != POS_OK) {
             iso_refuse(job, w, "A0");
             return;
@@ -828,7 +857,10 @@ static void iso_financial(struct iso_job *job, struct iso_worker *w)
         return;
     }
     job->reply_mac = true;
-    if (proto_mac_verify(r, job->frame, &job->mac) != POS_OK) {
+    job->mac.ctx = &k->mac; /* this worker's, so only while it works on job */
+    rc = proto_mac_verify(r, job->frame, &job->mac);
+    job->mac.ctx = NULL;
+    if (rc != POS_OK) {
         iso_refuse(job, w, "A0");
         return;
     }

@@ -326,8 +326,14 @@ static int proto__mac(const struct proto_mac *mac, const uint8_t *buf, size_t st
     size_t n = 0;
     int rc;
 
-    rc = mac_compute(mac->alg, mac->key, mac->key_len, MAC_PAD_DEFAULT, buf + start, end - start,
-                     full, sizeof(full), &n);
+    if (mac->ctx != NULL) {
+        mac_reset(mac->ctx);
+        mac_update(mac->ctx, buf + start, end - start);
+        rc = mac_final(mac->ctx, full, sizeof(full), &n);
+    } else {
+        rc = mac_compute(mac->alg, mac->key, mac->key_len, MAC_PAD_DEFAULT, buf + start,
+                         end - start, full, sizeof(full), &n);
+    }
     if (rc == POS_OK && n < 8)
         rc = POS_ERR_CRYPTO;
     if (rc == POS_OK)

@@ -86,6 +86,8 @@ struct proto_mac {
     enum mac_alg alg;
     const uint8_t *key;
     size_t key_len;
+    struct mac_ctx *ctx; /* NULL, or a context already keyed with alg and key
+                          * (reused: no cipher contexts built per message) */
 };
 
 /* Parses frame (len bytes) in dialect d. Returns POS_OK when the message
