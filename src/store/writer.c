@@ -4,8 +4,10 @@
  * The queue is an intrusive singly linked list of the submitters' own
  * struct store_work, under one mutex: submitting allocates nothing. The
  * thread takes up to max_batch units at once, runs them in one transaction
- * with one savepoint each, commits once and only then calls the dones, out
- * of the lock (a done may submit again). Counters are C11 atomics written by
+ * (no savepoints; with one savepoint each only when a unit failed), with a
+ * pipelined sync keeps adding units to it while the sync thread is busy,
+ * commits once and only then calls the dones, out of the lock (a done may
+ * submit again). Counters are C11 atomics written by
  * the writer thread alone and read by anyone (for /metrics).
  */
 #include "store/writer.h"
@@ -43,6 +45,11 @@ struct store_writer {
     struct store_work *shead, *stail; /* committed, waiting for the sync */
     bool sstop, syncer_started;
     int sync_rc; /* the sync thread's: sticky first failure */
+    /* Set when a batch is handed to the sync thread, cleared by it once it
+     * has nothing left to sync. While it is set a commit could not become
+     * durable any sooner, so the writer keeps its transaction open and
+     * runs more units in it (a bigger batch, the same latency). */
+    atomic_bool sync_busy;
     atomic_bool syncing; /* cleared by the sync thread as it exits */
     _Atomic uint64_t batches, units, units_failed, commits_failed, queued, syncs, syncs_failed;
     _Atomic uint64_t hist[STORE_WRITER_HIST_BUCKETS];
@@ -119,32 +126,33 @@ static int writer_unit(struct store *s, struct store_work *u)
     return store_release(s, WRITER_SAVEPOINT);
 }
 
-/* The common case, cheaply: every unit of the batch in one transaction with
- * no savepoints (a savepoint per unit costs two statements and a copy of
- * every page the unit changes). true: the batch is done (committed, or lost
- * with its COMMIT); false: a unit failed or the transaction could not be
- * begun, and nothing of the batch is applied. */
-static bool writer_run_fast(struct store_writer *w, struct store_work *first)
+/* Runs the units of list in the open transaction, no savepoints. false
+ * when one failed or the transaction was lost: it is then rolled back, and
+ * nothing of the batch is applied. */
+static bool writer_fast_units(struct store_writer *w, struct store_work *list)
 {
     struct store *s = w->s;
     struct store_work *u;
-    size_t n = 0;
-    int rc;
 
-    if (store_begin(s) != POS_OK)
-        return false;
-    for (u = first; u != NULL; u = u->next, n++) {
+    for (u = list; u != NULL; u = u->next) {
         store__set_writer_owned(s, true);
         u->rc = u->run(s, u->arg);
         store__set_writer_owned(s, false);
         if (u->rc != POS_OK || !store_is_in_transaction(s)) {
             if (store_is_in_transaction(s))
                 store_rollback(s);
-            for (u = first; u != NULL; u = u->next)
-                u->rc = POS_OK;
             return false;
         }
     }
+    return true;
+}
+
+/* Commits the open transaction of the n units from first, all run. */
+static void writer_fast_commit(struct store_writer *w, struct store_work *first, size_t n)
+{
+    struct store *s = w->s;
+    int rc;
+
     writer_count_batch(w, n);
     rc = store_commit(s);
     if (rc != POS_OK) {
@@ -152,14 +160,13 @@ static bool writer_run_fast(struct store_writer *w, struct store_work *first)
             store_rollback(s);
         writer_lose(w, first, NULL, rc);
     }
-    return true;
 }
 
-/* Runs the units from first in one transaction (more only if the database
- * drops one under a unit), leaving each unit's outcome in its rc: first
- * without savepoints, and if a unit fails, all again, each unit in its own
- * savepoint so that it is undone alone. */
-static void writer_run_batch(struct store_writer *w, struct store_work *first)
+/* The slow way, after a unit of the batch failed: the units from first in
+ * one transaction (more only if the database drops one under a unit), each
+ * inside its own savepoint so that it is undone alone; each unit's outcome
+ * left in its rc. */
+static void writer_run_safe(struct store_writer *w, struct store_work *first)
 {
     struct store *s = w->s;
     struct store_work *start = first, *u;
@@ -168,8 +175,6 @@ static void writer_run_batch(struct store_writer *w, struct store_work *first)
 
     for (u = first; u != NULL; u = u->next)
         u->rc = POS_OK;
-    if (writer_run_fast(w, first))
-        return;
     rc = store_begin(s);
     if (rc != POS_OK) {
         writer_lose(w, first, NULL, rc);
@@ -237,6 +242,7 @@ static void writer_to_sync(struct store_writer *w, struct store_work *batch)
     else
         w->shead = batch;
     w->stail = last;
+    atomic_store(&w->sync_busy, true);
     pthread_cond_signal(&w->scv);
     pthread_mutex_unlock(&w->smu);
 }
@@ -251,8 +257,19 @@ static void *writer_sync_main(void *arg)
 
     pthread_mutex_lock(&w->smu);
     for (;;) {
-        while (w->shead == NULL && !w->sstop)
+        while (w->shead == NULL && !w->sstop) {
+            if (atomic_load(&w->sync_busy)) {
+                /* idle: the writer may be holding a batch open for us */
+                atomic_store(&w->sync_busy, false);
+                pthread_mutex_unlock(&w->smu);
+                pthread_mutex_lock(&w->mu);
+                pthread_cond_broadcast(&w->cv);
+                pthread_mutex_unlock(&w->mu);
+                pthread_mutex_lock(&w->smu);
+                continue;
+            }
             pthread_cond_wait(&w->scv, &w->smu);
+        }
         if (w->shead == NULL)
             break; /* stopping and drained */
         list = w->shead;
@@ -281,11 +298,28 @@ static void *writer_sync_main(void *arg)
     return NULL;
 }
 
+/* Takes up to max units off the queue (w->mu held); *n gets how many. */
+static struct store_work *writer_take(struct store_writer *w, size_t max, size_t *n)
+{
+    struct store_work *first = w->head, *last = w->head;
+
+    for (*n = 1; *n < max && last->next != NULL; (*n)++)
+        last = last->next;
+    w->head = last->next;
+    if (w->head == NULL)
+        w->tail = NULL;
+    last->next = NULL;
+    w->count -= *n;
+    atomic_store_explicit(&w->queued, w->count, memory_order_relaxed);
+    return first;
+}
+
 static void *writer_main(void *arg)
 {
     struct store_writer *w = arg;
-    struct store_work *batch, *last;
-    size_t n;
+    struct store_work *batch, *more, *last;
+    size_t n, m;
+    bool ok;
 
     pthread_mutex_lock(&w->mu);
     for (;;) {
@@ -293,17 +327,30 @@ static void *writer_main(void *arg)
             pthread_cond_wait(&w->cv, &w->mu);
         if (w->head == NULL)
             break; /* stopping and drained */
-        batch = last = w->head;
-        for (n = 1; n < w->max_batch && last->next != NULL; n++)
-            last = last->next;
-        w->head = last->next;
-        if (w->head == NULL)
-            w->tail = NULL;
-        last->next = NULL;
-        w->count -= n;
-        atomic_store_explicit(&w->queued, w->count, memory_order_relaxed);
+        batch = writer_take(w, w->max_batch, &n);
         pthread_mutex_unlock(&w->mu);
-        writer_run_batch(w, batch);
+        ok = store_begin(w->s) == POS_OK && writer_fast_units(w, batch);
+        /* While the sync thread is busy, more units join the transaction. */
+        while (ok && w->pipelined && n < w->max_batch) {
+            pthread_mutex_lock(&w->mu);
+            while (w->head == NULL && !w->stopping && atomic_load(&w->sync_busy))
+                pthread_cond_wait(&w->cv, &w->mu);
+            if (w->head == NULL || w->stopping || !atomic_load(&w->sync_busy)) {
+                pthread_mutex_unlock(&w->mu);
+                break;
+            }
+            more = writer_take(w, w->max_batch - n, &m);
+            pthread_mutex_unlock(&w->mu);
+            for (last = batch; last->next != NULL; last = last->next)
+                ;
+            last->next = more;
+            n += m;
+            ok = writer_fast_units(w, more);
+        }
+        if (ok)
+            writer_fast_commit(w, batch, n);
+        else
+            writer_run_safe(w, batch);
         if (w->pipelined)
             writer_to_sync(w, batch);
         else
@@ -372,6 +419,7 @@ int store_writer_open(struct store *s, const struct store_writer_options *opt,
      * own threads (its event loop), never to the writer. */
     atomic_init(&w->running, true);
     atomic_init(&w->syncing, w->pipelined);
+    atomic_init(&w->sync_busy, false);
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &old);
     rc = POS_OK;
