@@ -65,6 +65,8 @@ struct iso_app {
     struct lmk lmk;
     pthread_key_t tkey;
     bool tkey_ok;
+    pthread_key_t mkey; /* each thread's struct iso_macs */
+    bool mkey_ok;
     atomic_bool db_ok;
     atomic_bool dropped; /* --test-drop-answer was used up */
 };
@@ -77,7 +79,6 @@ struct iso_term_keys {
     uint8_t pik[16];
     uint8_t mak[16];
     struct block_key pik_ctx; /* keyed with pik while have_wk */
-    struct mac_ctx mac;       /* the UnionPay MAC keyed with mak while have_wk */
     bool dh_ready;
     uint8_t dh_iksn[10];
     struct dukpt_host dh;
@@ -183,7 +184,6 @@ static void iso_worker_free(void *p)
         if (w->terms[i].dh_ready)
             dukpt_host_clear(&w->terms[i].dh);
         block_key_clear(&w->terms[i].pik_ctx);
-        mac_clear(&w->terms[i].mac);
     }
     pos_wipe(w, sizeof(*w));
     pos_free(w);
@@ -344,22 +344,57 @@ static void iso_finish(struct iso_job *job)
     pos_free(job);
 }
 
-/* The context to MAC job's reply with: this thread's cached one for the
- * terminal when it is keyed with the reply's key, else NULL (one-shot). */
-static struct mac_ctx *iso_reply_mac_ctx(struct iso_job *job)
-{
-    struct iso_worker *w;
-    struct iso_term_keys *k;
+/* Each thread's UnionPay MAC contexts, by terminal: building a keyed
+ * context per message costs more than the MAC (thread-specific data, so any
+ * thread that MACs, the writer's sync thread included, has its own). */
+struct iso_mac_slot {
+    int64_t id;
+    uint8_t key[16];
+    struct mac_ctx ctx; /* keyed with key while id != 0 */
+};
 
-    if (!job->reply_mac || job->mac.alg != MAC_CUP_ECB || !job->app->tkey_ok)
+struct iso_macs {
+    struct iso_mac_slot slot[ISO_TERM_CACHE];
+};
+
+static void iso_macs_free(void *p)
+{
+    struct iso_macs *m = p;
+    size_t i;
+
+    for (i = 0; i < ISO_TERM_CACHE; i++)
+        mac_clear(&m->slot[i].ctx);
+    pos_wipe(m, sizeof(*m));
+    pos_free(m);
+}
+
+/* This thread's context for the MAC under job's key, or NULL (one-shot). */
+static struct mac_ctx *iso_mac_ctx(struct iso_job *job)
+{
+    struct iso_macs *m;
+    struct iso_mac_slot *sl;
+
+    if (job->mac.alg != MAC_CUP_ECB || job->mac.key_len != 16 || !job->app->mkey_ok)
         return NULL;
-    w = pthread_getspecific(job->app->tkey);
-    if (w == NULL)
+    m = pthread_getspecific(job->app->mkey);
+    if (m == NULL) {
+        m = pos_calloc(1, sizeof(*m));
+        if (m == NULL)
+            return NULL;
+        if (pthread_setspecific(job->app->mkey, m) != 0) {
+            pos_free(m);
+            return NULL;
+        }
+    }
+    sl = &m->slot[(uint64_t)job->term.id % ISO_TERM_CACHE];
+    if (sl->id == job->term.id && CRYPTO_memcmp(sl->key, job->mac.key, 16) == 0)
+        return &sl->ctx;
+    sl->id = 0;
+    if (mac_init(&sl->ctx, MAC_CUP_ECB, job->mac.key, 16, MAC_PAD_DEFAULT) != POS_OK)
         return NULL;
-    k = &w->terms[(uint64_t)job->term.id % ISO_TERM_CACHE];
-    if (k->id != job->term.id || !k->have_wk || CRYPTO_memcmp(k->mak, job->mac_key, 16) != 0)
-        return NULL;
-    return &k->mac;
+    memcpy(sl->key, job->mac.key, 16);
+    sl->id = job->term.id;
+    return &sl->ctx;
 }
 
 static void iso_send(struct iso_job *job, const struct proto_reply *rp)
@@ -371,7 +406,7 @@ static void iso_send(struct iso_job *job, const struct proto_reply *rp)
     uint64_t ns;
     int rc;
 
-    job->mac.ctx = iso_reply_mac_ctx(job);
+    job->mac.ctx = job->reply_mac ? iso_mac_ctx(job) : NULL;
     rc = proto_reply_encode(&job->req, rp, job->reply_mac ? &job->mac : NULL, out, sizeof(out),
                             &n);
     job->mac.ctx = NULL;
@@ -408,7 +443,6 @@ static struct iso_term_keys *iso_term_slot(struct iso_worker *w, int64_t id)
         if (k->dh_ready)
             dukpt_host_clear(&k->dh);
         block_key_clear(&k->pik_ctx);
-        mac_clear(&k->mac);
         pos_wipe(k, sizeof(*k));
         k->id = id;
     }
@@ -429,7 +463,6 @@ static int iso_wk(struct iso_app *app, struct iso_worker *w, const struct iso_te
     }
     k->have_wk = false;
     block_key_clear(&k->pik_ctx);
-    mac_clear(&k->mac);
     rc = lmk_unwrap_for(&app->lmk, t->pik_block, strlen(t->pik_block), "P0", 'D', NULL, k->pik,
                         sizeof(k->pik), &n, NULL);
     if (rc == POS_OK && n != 16)
@@ -441,11 +474,8 @@ static int iso_wk(struct iso_app *app, struct iso_worker *w, const struct iso_te
         rc = POS_ERR_KEY_LENGTH;
     if (rc == POS_OK)
         rc = block_key_init(&k->pik_ctx, BLOCK_TDES, k->pik, 16);
-    if (rc == POS_OK)
-        rc = mac_init(&k->mac, MAC_CUP_ECB, k->mak, 16, MAC_PAD_DEFAULT);
     if (rc != POS_OK) {
         block_key_clear(&k->pik_ctx);
-        mac_clear(&k->mac);
         pos_wipe(k->pik, sizeof(k->pik));
         pos_wipe(k->mak, sizeof(k->mak));
         return rc;
@@ -566,8 +596,11 @@ static void iso_done(void *arg, int rc)
     struct iso_job *job = arg;
 
     job->unit_rc = rc;
-    if (workq_submit(job->app->wq, iso_after, job) != POS_OK)
-        iso_after(job); /* queue full or closing: answer from here */
+    /* The answer is built and sent from here (a reply costs less than
+     * handing it to a worker); a request decided on stale memos is decided
+     * again by a worker, which reads the database. */
+    if (rc != POS_ERR_STALE || workq_submit(job->app->wq, iso_after, job) != POS_OK)
+        iso_after(job);
 }
 
 static void iso_submit(struct iso_job *job, enum iso_unit unit)
@@ -857,7 +890,7 @@ static void iso_financial(struct iso_job *job, struct iso_worker *w)
         return;
     }
     job->reply_mac = true;
-    job->mac.ctx = &k->mac; /* this worker's, so only while it works on job */
+    job->mac.ctx = iso_mac_ctx(job); /* this thread's: only while it works on job */
     rc = proto_mac_verify(r, job->frame, &job->mac);
     job->mac.ctx = NULL;
     if (rc != POS_OK) {
@@ -1038,6 +1071,14 @@ static int iso_init(struct posd_ctx *ctx, void **state)
         return POS_ERR_NOMEM;
     }
     app->tkey_ok = true;
+    if (pthread_key_create(&app->mkey, iso_macs_free) != 0) {
+        pthread_key_delete(app->tkey);
+        app->tkey_ok = false;
+        store_writer_close(app->w);
+        lmk_clear(&app->lmk);
+        return POS_ERR_NOMEM;
+    }
+    app->mkey_ok = true;
     *state = app;
     return POS_OK;
 }
@@ -1090,6 +1131,9 @@ static void iso_shutdown(void *state)
     app->w = NULL;
     if (app->tkey_ok)
         pthread_key_delete(app->tkey);
+    if (app->mkey_ok)
+        pthread_key_delete(app->mkey);
+    app->tkey_ok = app->mkey_ok = false;
     lmk_clear(&app->lmk);
 }
 
