@@ -32,6 +32,7 @@ struct term {
     bool want_signon;
     uint8_t out[2 + POSMSG_MAX];
     size_t out_len, out_off;
+    bool pollout; /* EPOLLOUT armed: a send is waiting for room */
     uint8_t in[2 + LOAD_FRAME_MAX];
     size_t in_len;
     uint64_t t_sent, next_try;
@@ -190,6 +191,7 @@ static int term_connect(struct worker *w, struct term *t)
     memset(&ev, 0, sizeof(ev));
     ev.events = EPOLLIN;
     ev.data.ptr = t;
+    t->pollout = false;
     if (epoll_ctl(w->ep, EPOLL_CTL_ADD, fd, &ev) != 0) {
         close(fd);
         return -1;
@@ -214,10 +216,13 @@ static void do_write(struct worker *w, struct term *t, uint64_t now)
         if (k < 0 && errno == EINTR)
             continue;
         if (k < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-            memset(&ev, 0, sizeof(ev));
-            ev.events = EPOLLIN | EPOLLOUT;
-            ev.data.ptr = t;
-            (void)epoll_ctl(w->ep, EPOLL_CTL_MOD, t->fd, &ev);
+            if (!t->pollout) {
+                memset(&ev, 0, sizeof(ev));
+                ev.events = EPOLLIN | EPOLLOUT;
+                ev.data.ptr = t;
+                (void)epoll_ctl(w->ep, EPOLL_CTL_MOD, t->fd, &ev);
+                t->pollout = true;
+            }
             return;
         }
         if (k <= 0) {
@@ -226,10 +231,13 @@ static void do_write(struct worker *w, struct term *t, uint64_t now)
         }
         t->out_off += (size_t)k;
     }
-    memset(&ev, 0, sizeof(ev));
-    ev.events = EPOLLIN;
-    ev.data.ptr = t;
-    (void)epoll_ctl(w->ep, EPOLL_CTL_MOD, t->fd, &ev);
+    if (t->pollout) { /* sent: stop waiting for room */
+        memset(&ev, 0, sizeof(ev));
+        ev.events = EPOLLIN;
+        ev.data.ptr = t;
+        (void)epoll_ctl(w->ep, EPOLL_CTL_MOD, t->fd, &ev);
+        t->pollout = false;
+    }
 }
 
 /* Builds and sends t's next request, if it has one. */
@@ -353,36 +361,38 @@ static void on_reply(struct worker *w, struct term *t, const uint8_t *msg, size_
     posmsg_sent_clear(&t->sent);
 }
 
+/* One recv per readiness: epoll is level-triggered, so bytes left in the
+ * socket are reported again (a second recv would mostly say EAGAIN). */
 static void do_read(struct worker *w, struct term *t, uint64_t now)
 {
-    for (;;) {
-        ssize_t k = recv(t->fd, t->in + t->in_len, sizeof(t->in) - t->in_len, 0);
-        size_t off = 0;
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-            return;
-        if (k <= 0) {
+    size_t off = 0;
+    ssize_t k;
+
+    do
+        k = recv(t->fd, t->in + t->in_len, sizeof(t->in) - t->in_len, 0);
+    while (k < 0 && errno == EINTR);
+    if (k < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+        return;
+    if (k <= 0) {
+        drop(w, t, now);
+        return;
+    }
+    t->in_len += (size_t)k;
+    while (t->in_len - off >= 2) {
+        size_t n = (size_t)t->in[off] << 8 | t->in[off + 1];
+        if (n > LOAD_FRAME_MAX) {
+            w->st.errors++;
             drop(w, t, now);
             return;
         }
-        t->in_len += (size_t)k;
-        while (t->in_len - off >= 2) {
-            size_t n = (size_t)t->in[off] << 8 | t->in[off + 1];
-            if (n > LOAD_FRAME_MAX) {
-                w->st.errors++;
-                drop(w, t, now);
-                return;
-            }
-            if (t->in_len - off - 2 < n)
-                break;
-            if (n > 0)
-                on_reply(w, t, t->in + off + 2, n, now);
-            off += 2 + n;
-        }
-        memmove(t->in, t->in + off, t->in_len - off);
-        t->in_len -= off;
+        if (t->in_len - off - 2 < n)
+            break;
+        if (n > 0)
+            on_reply(w, t, t->in + off + 2, n, now);
+        off += 2 + n;
     }
+    memmove(t->in, t->in + off, t->in_len - off);
+    t->in_len -= off;
 }
 
 static bool busy(const struct term *t)
