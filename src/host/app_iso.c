@@ -69,6 +69,7 @@ struct iso_app {
     bool mkey_ok;
     atomic_bool db_ok;
     atomic_bool dropped; /* --test-drop-answer was used up */
+    struct iso_memos *memos;
 };
 
 /* A terminal's keys as one worker caches them. */
@@ -84,7 +85,8 @@ struct iso_term_keys {
     struct dukpt_host dh;
 };
 
-/* Worker memos of the rows a financial request reads before the writer:
+/* Memos, shared by the event loop and the workers (under one mutex), of the
+ * rows a financial request reads before the writer:
  * its terminal (found, active, of that merchant) and its card (by the PAN's
  * keyed hash, with what the PIN check needs). Direct-mapped; a request
  * decided with a memo says so to the engine (engine_request.check_stamps),
@@ -92,7 +94,8 @@ struct iso_term_keys {
  * the request is then read again from the database and resubmitted. A
  * decline the worker itself would give from a memo (no keys, wrong MAC...) is
  * first re-read too. Unknown, inactive and other-merchant rows are never
- * remembered. */
+ * remembered. Only workers read the database and fill the memos; the event
+ * loop decides what they hold and hands the rest to a worker. */
 #define ISO_TERM_MEMO 256
 #define ISO_CARD_MEMO 4096
 
@@ -119,10 +122,14 @@ struct iso_card_memo {
     struct issuer_card_pin card; /* card.id 0: empty */
 };
 
+struct iso_memos {
+    pthread_mutex_t mu;
+    struct iso_term_memo term[ISO_TERM_MEMO];
+    struct iso_card_memo card[ISO_CARD_MEMO];
+};
+
 /* One worker thread's state (thread-specific data). */
 struct iso_worker {
-    struct iso_term_memo term_memo[ISO_TERM_MEMO];
-    struct iso_card_memo card_memo[ISO_CARD_MEMO];
     struct store *rd;
     struct issuer_keys ik;
     int64_t bdk_id;
@@ -130,7 +137,10 @@ struct iso_worker {
     struct iso_term_keys terms[ISO_TERM_CACHE];
     uint8_t rnd[256]; /* random bytes for auth codes, drawn 256 at a time */
     size_t rnd_used;
+    bool inline_only; /* the event loop's: never waits for the database */
 };
+
+#define ISO_PUNT 1 /* the event loop cannot go on without the database */
 
 enum iso_unit { ISO_UNIT_ENGINE, ISO_UNIT_UPLOAD, ISO_UNIT_SETTLE, ISO_UNIT_SIGNON };
 
@@ -278,58 +288,83 @@ static uint64_t iso_hash(const void *p, size_t n) /* FNV-1a */
 
 /* The request's terminal into job->term: from the worker's memo when the
  * request may be decided on one (a financial request the engine decides,
- * not read fresh), else from the database (remembered if active). */
+ * not read fresh), else from the database (remembered if active); on the
+ * event loop, ISO_PUNT instead of reading. */
 static int iso_term_get(struct iso_worker *w, struct iso_job *job, bool *found)
 {
+    struct iso_memos *ms = job->app->memos;
     const char *tid = job->req.tid, *mid = job->req.mid;
-    struct iso_term_memo *m = &w->term_memo[iso_hash(tid, strlen(tid)) % ISO_TERM_MEMO];
-    bool same = m->row.id != 0 && strcmp(m->tid, tid) == 0;
+    struct iso_term_memo *m = &ms->term[iso_hash(tid, strlen(tid)) % ISO_TERM_MEMO];
+    bool same, hit = false;
     int rc;
 
+    pthread_mutex_lock(&ms->mu);
+    same = m->row.id != 0 && strcmp(m->tid, tid) == 0;
     if (!job->fresh && job->req.op == PROTO_ENGINE && same && strcmp(m->mid, mid) == 0) {
         job->term = m->row;
+        hit = true;
+    }
+    pthread_mutex_unlock(&ms->mu);
+    if (hit) {
         job->memo_used = true;
         *found = true;
         return POS_OK;
     }
+    if (w->inline_only)
+        return ISO_PUNT;
     rc = iso_term_find(w->rd, tid, mid, &job->term, found);
     if (rc != POS_OK)
         return rc;
+    pthread_mutex_lock(&ms->mu);
     if (*found && job->term.active && job->req.op == PROTO_ENGINE && strlen(tid) < sizeof(m->tid) &&
         strlen(mid) < sizeof(m->mid)) {
         snprintf(m->tid, sizeof(m->tid), "%s", tid);
         snprintf(m->mid, sizeof(m->mid), "%s", mid);
         m->row = job->term;
-    } else if (same) {
+    } else if (m->row.id != 0 && strcmp(m->tid, tid) == 0) {
         m->row.id = 0; /* inactive now, or about to sign on again */
     }
+    pthread_mutex_unlock(&ms->mu);
     return POS_OK;
 }
 
 /* The request's card into job->card (card.id 0: not a card of this host),
- * from the memo unless the request is read fresh. */
-static void iso_card_get(struct iso_worker *w, struct iso_job *job)
+ * from the memo unless the request is read fresh. false: not remembered,
+ * and this is the event loop, which does not read. */
+static bool iso_card_get(struct iso_worker *w, struct iso_job *job)
 {
+    struct iso_memos *ms = job->app->memos;
     const struct proto_req *r = &job->req;
     uint8_t lookup[PANPROT_LOOKUP_LEN];
     struct iso_card_memo *m;
+    bool hit = false, ok = true;
 
     memset(&job->card, 0, sizeof(job->card));
     if (!r->has_card || !card_luhn_is_valid(r->pan, r->pan_len) ||
         issuer_card_lookup(&w->ik, r->pan, r->pan_len, lookup) != POS_OK)
-        return;
-    m = &w->card_memo[iso_hash(lookup, 8) % ISO_CARD_MEMO];
+        return true;
+    m = &ms->card[iso_hash(lookup, 8) % ISO_CARD_MEMO];
+    pthread_mutex_lock(&ms->mu);
     if (!job->fresh && m->card.id != 0 &&
         memcmp(m->lookup, lookup, sizeof(lookup)) == 0) { /* style-ok: a keyed hash, public */
         job->card = m->card;
+        hit = true;
+    }
+    pthread_mutex_unlock(&ms->mu);
+    if (hit) {
         job->memo_used = true;
+    } else if (w->inline_only) {
+        ok = false;
     } else if (issuer_card_pin_get(w->rd, lookup, &job->card) == POS_OK) {
+        pthread_mutex_lock(&ms->mu);
         memcpy(m->lookup, lookup, sizeof(lookup));
         m->card = job->card;
+        pthread_mutex_unlock(&ms->mu);
     } else {
         memset(&job->card, 0, sizeof(job->card));
     }
     pos_wipe(lookup, sizeof(lookup));
+    return ok;
 }
 
 /* ---- replies ---- */
@@ -525,6 +560,7 @@ static int iso_dukpt(struct iso_app *app, struct iso_worker *w, const struct iso
 /* ---- the writer units ---- */
 
 static void iso_after(void *arg);
+static void iso_punt(struct iso_job *job);
 static void iso_again(struct iso_job *job, struct iso_worker *w);
 static void iso_dispatch(struct iso_job *job, struct iso_worker *w);
 
@@ -812,6 +848,10 @@ static void iso_random_auth(struct iso_worker *w, char out[7])
 static void iso_again(struct iso_job *job, struct iso_worker *w)
 {
     job->fresh = true;
+    if (w->inline_only) {
+        iso_punt(job);
+        return;
+    }
     job->memo_used = false;
     job->reply_mac = false;
     memset(&job->mac, 0, sizeof(job->mac));
@@ -841,7 +881,11 @@ static void iso_financial(struct iso_job *job, struct iso_worker *w)
     bool pin_required = false;
     int rc;
 
-    /* keys and the MAC */
+    /* keys and the MAC (DUKPT may need the BDK from the database) */
+    if (w->inline_only && strcmp(job->term.scheme, "mksk-tdes") != 0) {
+        iso_punt(job);
+        return;
+    }
     if (strcmp(job->term.scheme, "mksk-tdes") == 0) {
         if (job->term.pik_block[0] == '\0' || job->term.mak_block[0] == '\0') {
             iso_refuse(job, w, "77");
@@ -913,7 +957,10 @@ checked:
         return;
     }
     /* the card: by its keyed hash */
-    iso_card_get(w, job);
+    if (!iso_card_get(w, job)) {
+        iso_punt(job);
+        return;
+    }
     memset(e, 0, sizeof(*e));
     e->pin = iso_pin(w, job, k, &pin_required);
     e->kind = r->kind;
@@ -949,16 +996,17 @@ checked:
     iso_submit(job, r->op == PROTO_UPLOAD ? ISO_UNIT_UPLOAD : ISO_UNIT_ENGINE);
 }
 
-static void iso_run(void *arg)
+/* Parses job's frame and decides it: on a worker (inline false), or on the
+ * event loop (inline true), which hands anything that needs the database to
+ * a worker (iso_punt). */
+static void iso_start(struct iso_job *job, bool inline_)
 {
-    struct iso_job *job = arg;
     struct iso_app *app = job->app;
     struct pos_errdetail det;
     struct iso_worker *w;
     char code[3], why[160];
     int rc;
 
-    clock_gettime(CLOCK_MONOTONIC, &job->t0);
     pos_errdetail_init(&det);
     rc = proto_parse(job->d, job->frame, job->len, &job->req, code, &det);
     if (rc != POS_OK) {
@@ -977,13 +1025,38 @@ static void iso_run(void *arg)
         iso_answer(job, "00");
         return;
     }
+    if (inline_ && job->req.op != PROTO_ENGINE) {
+        iso_punt(job);
+        return;
+    }
     w = iso_worker(app);
     if (w == NULL) {
         atomic_store(&app->db_ok, false);
         iso_answer(job, "96");
         return;
     }
+    w->inline_only = inline_;
     iso_dispatch(job, w);
+}
+
+static void iso_run(void *arg)
+{
+    iso_start(arg, false);
+}
+
+/* Starts job over on a worker: the event loop met something that needs the
+ * database. */
+static void iso_punt(struct iso_job *job)
+{
+    proto_req_clear(&job->req);
+    job->memo_used = false;
+    job->reply_mac = false;
+    memset(&job->mac, 0, sizeof(job->mac));
+    pos_wipe(job->mac_key, sizeof(job->mac_key));
+    if (workq_submit(job->app->wq, iso_run, job) != POS_OK) {
+        log_event(LOG_LEVEL_WARN, "overload", "peer=%s", net_conn_peer(job->c));
+        iso_finish(job);
+    }
 }
 
 /* A parsed request that needs its terminal: sign-on or financial. */
@@ -993,6 +1066,10 @@ static void iso_dispatch(struct iso_job *job, struct iso_worker *w)
     int rc;
 
     rc = iso_term_get(w, job, &found);
+    if (rc == ISO_PUNT) {
+        iso_punt(job);
+        return;
+    }
     if (rc != POS_OK) {
         iso_answer(job, "96");
         return;
@@ -1079,6 +1156,17 @@ static int iso_init(struct posd_ctx *ctx, void **state)
         return POS_ERR_NOMEM;
     }
     app->mkey_ok = true;
+    app->memos = pos_calloc(1, sizeof(*app->memos));
+    if (app->memos == NULL || pthread_mutex_init(&app->memos->mu, NULL) != 0) {
+        pos_free(app->memos);
+        app->memos = NULL;
+        pthread_key_delete(app->mkey);
+        pthread_key_delete(app->tkey);
+        app->tkey_ok = app->mkey_ok = false;
+        store_writer_close(app->w);
+        lmk_clear(&app->lmk);
+        return POS_ERR_NOMEM;
+    }
     *state = app;
     return POS_OK;
 }
@@ -1107,10 +1195,8 @@ static void iso_on_frame(struct net_conn *c, const uint8_t *frame, size_t len, v
     job->len = len;
     memcpy(job->frame, frame, len);
     net_conn_ref(c);
-    if (workq_submit(app->wq, iso_run, job) != POS_OK) {
-        log_event(LOG_LEVEL_WARN, "overload", "peer=%s", net_conn_peer(c));
-        iso_finish(job);
-    }
+    clock_gettime(CLOCK_MONOTONIC, &job->t0);
+    iso_start(job, true);
 }
 
 static bool iso_healthy(void *state, char *why, size_t cap)
@@ -1134,6 +1220,12 @@ static void iso_shutdown(void *state)
     if (app->mkey_ok)
         pthread_key_delete(app->mkey);
     app->tkey_ok = app->mkey_ok = false;
+    if (app->memos != NULL) {
+        pthread_mutex_destroy(&app->memos->mu);
+        pos_wipe(app->memos, sizeof(*app->memos));
+        pos_free(app->memos);
+        app->memos = NULL;
+    }
     lmk_clear(&app->lmk);
 }
 
