@@ -663,9 +663,10 @@ struct burst {
     uint8_t msg[BURST][POSMSG_MAX];
     size_t n[BURST];
     struct posmsg_sent sent[BURST];
+    struct term *term; /* whose keys check the answers */
 };
 
-static void burst_build(struct burst *b, const struct card *c, const char *pin)
+static void burst_build_on(struct burst *b, struct term *t, const struct card *c, const char *pin)
 {
     struct posmsg_card pc = {0};
     struct posmsg_request rq = {0};
@@ -678,16 +679,23 @@ static void burst_build(struct burst *b, const struct card *c, const char *pin)
     rq.amount = 100;
     rq.card = &pc;
     for (i = 0; i < BURST; i++) {
-        when(&cup, w);
+        when(t, w);
         rq.when = w;
-        assert_int_equal(posmsg_build(&cup.t, &rq, b->msg[i], sizeof(b->msg[i]), &b->n[i],
+        assert_int_equal(posmsg_build(&t->t, &rq, b->msg[i], sizeof(b->msg[i]), &b->n[i],
                                       &b->sent[i], NULL),
                          POS_OK);
     }
+    b->term = t;
 }
 
-/* Sends them all at once; every answer must verify and be want. */
-static void burst_send(struct burst *b, const char *want)
+static void burst_build(struct burst *b, const struct card *c, const char *pin)
+{
+    burst_build_on(b, &cup, c, pin);
+}
+
+/* Sends them all at once; every answer must check as want_check (POS_OK:
+ * its MAC verifies under the terminal's keys) and carry code want. */
+static void burst_send_check(struct burst *b, const char *want, int want_check)
 {
     uint8_t in[POSMSG_MAX];
     struct posmsg_reply r;
@@ -700,11 +708,17 @@ static void burst_send(struct burst *b, const char *want)
     }
     for (i = 0; i < BURST; i++) {
         len = recv_frame(b->fd[i], in, sizeof(in));
-        assert_int_equal(posmsg_reply_check(&cup.t, &b->sent[i], in, len, &r, NULL), POS_OK);
+        assert_int_equal(posmsg_reply_check(&b->term->t, &b->sent[i], in, len, &r, NULL),
+                         want_check);
         if (strcmp(r.rc, want) != 0)
             fail_msg("purchase %d of the burst: rc %s, want %s", i, r.rc, want);
         close(b->fd[i]);
     }
+}
+
+static void burst_send(struct burst *b, const char *want)
+{
+    burst_send_check(b, want, POS_OK);
 }
 
 static void burst(const struct card *c, const char *pin, const char *want)
@@ -772,6 +786,67 @@ static void test_memos_follow_the_database(void **state)
     before -= 2 * BURST * 100;
     assert_int_equal(balance_of(&repin), before);
     snprintf(repin.pin, sizeof(repin.pin), "864213");
+
+    /* a remembered key the database no longer holds (keys put back as they
+     * were before the last sign-on): the request that fails the MAC under
+     * the remembered key is decided again from the database */
+    {
+        struct term t_old, t_new;
+        struct burst b;
+        uint8_t tmk[16];
+        char pik[300], mak[300], sql[1000];
+        long long at;
+        struct store *h;
+        struct store_stmt *st;
+
+        provision_key("T0000005", "cup", "mksk-tdes", "K0", 'D', tmk, NULL);
+        memset(&t_old, 0, sizeof(t_old));
+        memset(&t_new, 0, sizeof(t_new));
+        assert_int_equal(posmsg_terminal_init_mksk(&t_old.t, "cup", "T0000005", MID, "156", 1,
+                                                   tmk, 16, NULL),
+                         POS_OK);
+        assert_int_equal(posmsg_terminal_init_mksk(&t_new.t, "cup", "T0000005", MID, "156", 1,
+                                                   tmk, 16, NULL),
+                         POS_OK);
+        pos_wipe(tmk, sizeof(tmk));
+        t_old.fd = dial(cup_port);
+        t_new.fd = dial(cup_port);
+        t_new.tick = 500;
+        rq.kind = POSMSG_SIGNON;
+        do_req(&t_old, &rq, &s, &r, "00");
+        assert_int_equal(store_open(db, NULL, &h, NULL), POS_OK);
+        assert_int_equal(store_prepare(h,
+                                       "SELECT pik_block, mak_block, signed_on_at FROM terminals"
+                                       " WHERE tid = 'T0000005'",
+                                       &st),
+                         POS_OK);
+        assert_int_equal(store_step(st), STORE_ROW);
+        snprintf(pik, sizeof(pik), "%s", store_column_text(st, 0, NULL));
+        snprintf(mak, sizeof(mak), "%s", store_column_text(st, 1, NULL));
+        at = (long long)store_column_int64(st, 2);
+        store_reset(st);
+        store_close(h);
+        do_req(&t_new, &rq, &s, &r, "00");
+        burst_build_on(&b, &t_new, &repin, repin.pin);
+        burst_send(&b, "00"); /* remembered now: t_new's keys */
+        snprintf(sql, sizeof(sql),
+                 "UPDATE terminals SET pik_block = '%s', mak_block = '%s', signed_on_at = %lld"
+                 " WHERE tid = 'T0000005'",
+                 pik, mak, at);
+        db_exec(sql);
+        burst_build_on(&b, &t_old, &repin, repin.pin);
+        burst_send(&b, "00");
+        /* and t_new's keys are now the wrong ones (the answer is MACed
+         * under the keys the database holds) */
+        burst_build_on(&b, &t_new, &repin, repin.pin);
+        burst_send_check(&b, "A0", POS_ERR_MAC_MISMATCH);
+        before -= 2 * BURST * 100; /* one burst from each, approved */
+        assert_int_equal(balance_of(&repin), before);
+        close(t_old.fd);
+        close(t_new.fd);
+        posmsg_terminal_clear(&t_old.t);
+        posmsg_terminal_clear(&t_new.t);
+    }
 }
 
 static void test_terminal_states(void **state)
