@@ -47,6 +47,8 @@ int issuer_keys_load(struct issuer_keys *k, struct store *s, const struct lmk *l
     if (rc == POS_OK && len != PANPROT_KEY_LEN)
         rc = POS_ERR_KEY_LENGTH;
     k->pan.hash = PANPROT_HMAC_SHA256;
+    if (rc == POS_OK)
+        rc = panprot_lookup_ctx_init(&k->lookup, &k->pan);
     k->loaded = rc == POS_OK;
 out:
     pos_wipe(pvk, sizeof(pvk));
@@ -60,6 +62,7 @@ void issuer_keys_clear(struct issuer_keys *k)
     if (k == NULL)
         return;
     pvv_key_clear(&k->pvk);
+    panprot_lookup_ctx_clear(&k->lookup);
     panprot_keys_clear(&k->pan);
     pos_wipe(k, sizeof(*k));
 }
@@ -408,7 +411,7 @@ static void issuer__text(struct store_stmt *st, int col, char *dst, size_t cap)
     snprintf(dst, cap, "%s", t != NULL ? t : "");
 }
 
-int issuer_card_lookup(const struct issuer_keys *k, const char *pan, size_t pan_len,
+int issuer_card_lookup(struct issuer_keys *k, const char *pan, size_t pan_len,
                        uint8_t lookup[PANPROT_LOOKUP_LEN])
 {
     int rc;
@@ -417,13 +420,13 @@ int issuer_card_lookup(const struct issuer_keys *k, const char *pan, size_t pan_
         return POS_ERR_INVAL;
     if (pan_len < CARD_PAN_MIN || pan_len > CARD_PAN_MAX || !pos_is_digits(pan, pan_len))
         return POS_ERR_CARD_PAN;
-    rc = panprot_lookup(&k->pan, pan, pan_len, lookup);
+    rc = panprot_lookup_with(&k->lookup, pan, pan_len, lookup);
     if (rc != POS_OK)
         pos_wipe(lookup, PANPROT_LOOKUP_LEN);
     return rc;
 }
 
-int issuer_card_find(struct store *s, const struct issuer_keys *k, const char *pan, size_t pan_len,
+int issuer_card_find(struct store *s, struct issuer_keys *k, const char *pan, size_t pan_len,
                      int64_t *card_id)
 {
     uint8_t lookup[PANPROT_LOOKUP_LEN];

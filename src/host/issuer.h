@@ -65,6 +65,7 @@ struct issuer_keys {
     struct pvv_key pvk; /* private */
     uint8_t cvk[CVV_CVK_LEN];
     struct panprot_keys pan;
+    struct panprot_lookup_ctx lookup; /* keyed with pan's hash key */
     bool loaded;
 };
 
@@ -130,12 +131,12 @@ int issuer_card_issue(struct store *s, struct issuer_keys *k, const struct issue
 
 /* The card whose PAN is pan (pan_len digits), by its keyed hash. POS_OK,
  * POS_ERR_NOT_FOUND, POS_ERR_CARD_PAN (not 12..19 digits) or an error. */
-int issuer_card_find(struct store *s, const struct issuer_keys *k, const char *pan, size_t pan_len,
+int issuer_card_find(struct store *s, struct issuer_keys *k, const char *pan, size_t pan_len,
                      int64_t *card_id);
 
 /* The keyed hash a card is found by: POS_OK, POS_ERR_CARD_PAN (not 12..19
  * digits), POS_ERR_INVAL or a crypto error (lookup wiped). */
-int issuer_card_lookup(const struct issuer_keys *k, const char *pan, size_t pan_len,
+int issuer_card_lookup(struct issuer_keys *k, const char *pan, size_t pan_len,
                        uint8_t lookup[PANPROT_LOOKUP_LEN]);
 
 /* What checking a PIN needs of a card (nothing secret: the PVV is what the

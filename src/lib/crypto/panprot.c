@@ -24,6 +24,57 @@ static bool panprot__pan_ok(const char *pan, size_t len)
     return pan != NULL && len >= 12 && len <= PANPROT_PAN_MAX && pos_is_digits(pan, len);
 }
 
+int panprot_lookup_ctx_init(struct panprot_lookup_ctx *c, const struct panprot_keys *k)
+{
+    EVP_MAC *m;
+    EVP_MAC_CTX *ctx = NULL;
+    OSSL_PARAM params[2];
+    const char *digest;
+
+    if (c == NULL || k == NULL)
+        return POS_ERR_INVAL;
+    c->mac = NULL;
+    digest = k->hash == PANPROT_HMAC_SM3 ? "SM3" : "SHA256";
+    params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)digest, 0);
+    params[1] = OSSL_PARAM_construct_end();
+    m = EVP_MAC_fetch(NULL, "HMAC", NULL);
+    if (m != NULL)
+        ctx = EVP_MAC_CTX_new(m);
+    EVP_MAC_free(m); /* the context keeps its own reference */
+    if (ctx == NULL || EVP_MAC_init(ctx, k->hash_key, PANPROT_KEY_LEN, params) != 1) {
+        EVP_MAC_CTX_free(ctx);
+        return POS_ERR_CRYPTO;
+    }
+    c->mac = ctx;
+    return POS_OK;
+}
+
+int panprot_lookup_with(struct panprot_lookup_ctx *c, const char *pan, size_t pan_len,
+                        uint8_t lookup[PANPROT_LOOKUP_LEN])
+{
+    size_t outl = 0;
+
+    if (c == NULL || c->mac == NULL || lookup == NULL)
+        return POS_ERR_INVAL;
+    if (!panprot__pan_ok(pan, pan_len))
+        return POS_ERR_CARD_PAN;
+    /* a NULL key re-initialises with the key already set */
+    if (EVP_MAC_init(c->mac, NULL, 0, NULL) != 1 ||
+        EVP_MAC_update(c->mac, (const uint8_t *)pan, pan_len) != 1 ||
+        EVP_MAC_final(c->mac, lookup, &outl, PANPROT_LOOKUP_LEN) != 1 ||
+        outl != PANPROT_LOOKUP_LEN)
+        return POS_ERR_CRYPTO;
+    return POS_OK;
+}
+
+void panprot_lookup_ctx_clear(struct panprot_lookup_ctx *c)
+{
+    if (c == NULL)
+        return;
+    EVP_MAC_CTX_free(c->mac); /* OpenSSL cleanses the HMAC key */
+    c->mac = NULL;
+}
+
 int panprot_lookup(const struct panprot_keys *k, const char *pan, size_t pan_len,
                    uint8_t lookup[PANPROT_LOOKUP_LEN])
 {

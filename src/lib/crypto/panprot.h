@@ -16,8 +16,9 @@
  * The data key and hash key are separate 32-byte keys (stored wrapped under
  * the LMK, usages D0 and M7). panprot_sm3 is the SM3 digest helper.
  *
- * Stateless, no allocation beyond OpenSSL's per-call contexts. The clear
- * PAN is a secret: copies made here are wiped.
+ * Stateless, no allocation beyond OpenSSL's per-call contexts (and a
+ * panprot_lookup_ctx's own, for hot paths). The clear PAN is a secret:
+ * copies made here are wiped.
  */
 #ifndef POS_CRYPTO_PANPROT_H
 #define POS_CRYPTO_PANPROT_H
@@ -51,6 +52,25 @@ void panprot_keys_clear(struct panprot_keys *k);
  * POS_OK, POS_ERR_CARD_PAN, POS_ERR_INVAL or POS_ERR_CRYPTO. */
 int panprot_lookup(const struct panprot_keys *k, const char *pan, size_t pan_len,
                    uint8_t lookup[PANPROT_LOOKUP_LEN]);
+
+/* A reusable lookup: the HMAC keyed once (building and keying an HMAC
+ * context costs several times the hash of a PAN). One thread at a time;
+ * release with panprot_lookup_ctx_clear (which also wipes the key it
+ * holds). */
+struct panprot_lookup_ctx {
+    void *mac; /* EVP_MAC_CTX *, NULL when not ready */
+};
+
+/* Keys c for k's lookups. POS_OK, POS_ERR_INVAL or POS_ERR_CRYPTO (c left
+ * not ready). */
+int panprot_lookup_ctx_init(struct panprot_lookup_ctx *c, const struct panprot_keys *k);
+
+/* panprot_lookup on a ready context: the same value, the same errors. */
+int panprot_lookup_with(struct panprot_lookup_ctx *c, const char *pan, size_t pan_len,
+                        uint8_t lookup[PANPROT_LOOKUP_LEN]);
+
+/* Releases c (ready, cleared or zeroed). */
+void panprot_lookup_ctx_clear(struct panprot_lookup_ctx *c);
 
 /* Encrypts pan into out (cap bytes, at most PANPROT_STORED_MAX: pan_len +
  * 28), *out_len bytes, and writes its lookup value. nonce: NULL for a fresh

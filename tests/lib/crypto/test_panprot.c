@@ -65,6 +65,46 @@ static void test_known_answer(void **state)
     panprot_keys_clear(&k);
 }
 
+/* The reusable lookup context: the known answers of both hashes, again and
+ * again on one context, and the same refusals as panprot_lookup. */
+static void test_lookup_ctx(void **state)
+{
+    struct panprot_lookup_ctx c = {0};
+    struct panprot_keys k;
+    uint8_t lookup[32], again[32];
+    const uint8_t *want;
+    size_t wl;
+    int i;
+
+    (void)state;
+    assert_int_equal(panprot_lookup_with(&c, PAN, 16, lookup), POS_ERR_INVAL); /* not ready */
+    keys_init(&k, 0);
+    assert_int_equal(panprot_lookup_ctx_init(&c, &k), POS_OK);
+    want = tu_hex(LOOKUP_SHA256, &wl);
+    for (i = 0; i < 3; i++) {
+        assert_int_equal(panprot_lookup_with(&c, PAN, 16, lookup), POS_OK);
+        assert_buf_equal(lookup, sizeof(lookup), want, wl);
+        assert_int_equal(panprot_lookup_with(&c, "6212345678901234567", 19, lookup), POS_OK);
+        assert_int_equal(panprot_lookup(&k, "6212345678901234567", 19, again), POS_OK);
+        assert_buf_equal(lookup, sizeof(lookup), again, sizeof(again));
+    }
+    assert_int_equal(panprot_lookup_with(&c, "12345678901", 11, lookup), POS_ERR_CARD_PAN);
+    assert_int_equal(panprot_lookup_with(&c, "62123456789012a4", 16, lookup), POS_ERR_CARD_PAN);
+    assert_int_equal(panprot_lookup_with(&c, NULL, 16, lookup), POS_ERR_CARD_PAN);
+    panprot_lookup_ctx_clear(&c);
+    assert_null(c.mac);
+    panprot_lookup_ctx_clear(&c); /* twice is harmless */
+    keys_init(&k, PANPROT_HMAC_SM3);
+    assert_int_equal(panprot_lookup_ctx_init(&c, &k), POS_OK);
+    assert_int_equal(panprot_lookup_with(&c, PAN, 16, lookup), POS_OK);
+    want = tu_hex(LOOKUP_SM3, &wl);
+    assert_buf_equal(lookup, sizeof(lookup), want, wl);
+    panprot_lookup_ctx_clear(&c);
+    assert_int_equal(panprot_lookup_ctx_init(NULL, &k), POS_ERR_INVAL);
+    assert_int_equal(panprot_lookup_ctx_init(&c, NULL), POS_ERR_INVAL);
+    panprot_keys_clear(&k);
+}
+
 static void test_round_trip_random_nonce(void **state)
 {
     struct panprot_keys k;
@@ -176,7 +216,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_known_answer), cmocka_unit_test(test_round_trip_random_nonce),
         cmocka_unit_test(test_tamper),       cmocka_unit_test(test_input_errors),
-        cmocka_unit_test(test_sm3),
+        cmocka_unit_test(test_sm3),          cmocka_unit_test(test_lookup_ctx),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
