@@ -72,7 +72,7 @@ struct iso_app {
     struct iso_memos *memos;
 };
 
-/* A terminal's keys as one worker caches them. */
+/* A terminal's keys as one thread caches them. */
 struct iso_term_keys {
     int64_t id;
     int64_t signed_on_at;
@@ -273,7 +273,7 @@ static int iso_term_find(struct store *s, const char *tid, const char *mid, stru
     return store_reset(st);
 }
 
-/* ---- the worker's memos ---- */
+/* ---- the memos ---- */
 
 static uint64_t iso_hash(const void *p, size_t n) /* FNV-1a */
 {
@@ -286,7 +286,7 @@ static uint64_t iso_hash(const void *p, size_t n) /* FNV-1a */
     return h;
 }
 
-/* The request's terminal into job->term: from the worker's memo when the
+/* The request's terminal into job->term: from the memo when the
  * request may be decided on one (a financial request the engine decides,
  * not read fresh), else from the database (remembered if active); on the
  * event loop, ISO_PUNT instead of reading. */
@@ -424,9 +424,15 @@ static struct mac_ctx *iso_mac_ctx(struct iso_job *job)
     sl = &m->slot[(uint64_t)job->term.id % ISO_TERM_CACHE];
     if (sl->id == job->term.id && CRYPTO_memcmp(sl->key, job->mac.key, 16) == 0)
         return &sl->ctx;
-    sl->id = 0;
-    if (mac_init(&sl->ctx, MAC_CUP_ECB, job->mac.key, 16, MAC_PAD_DEFAULT) != POS_OK)
-        return NULL;
+    /* another terminal or key: re-key the slot's contexts, or build them */
+    if (sl->id == 0 || mac_rekey(&sl->ctx, job->mac.key, 16) != POS_OK) {
+        sl->id = 0;
+        mac_clear(&sl->ctx);
+        if (mac_init(&sl->ctx, MAC_CUP_ECB, job->mac.key, 16, MAC_PAD_DEFAULT) != POS_OK) {
+            mac_clear(&sl->ctx);
+            return NULL;
+        }
+    }
     memcpy(sl->key, job->mac.key, 16);
     sl->id = job->term.id;
     return &sl->ctx;
