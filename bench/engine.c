@@ -13,7 +13,6 @@
  *                           share of the commits (and of SQLite's automatic
  *                           checkpoints, which posd runs on another thread)
  *                           included
- *   engine.purchase.run     of which in engine_run itself
  * The database lives in a fresh directory under $TMPDIR (or /tmp).
  */
 #include <inttypes.h>
@@ -113,7 +112,7 @@ int main(void)
     struct pos_errdetail d;
     struct store *s = NULL;
     char dir[512], url[640], path[700];
-    double t0, t1, r0, run = 0;
+    double t0, t1;
     size_t n;
     int rc, i;
 
@@ -154,10 +153,8 @@ int main(void)
         rq.now_ms = INT64_C(1796601600000) + i;
         rq.today_yymm = 2612;
         rq.today_day = 20794;
-        r0 = cpu_s();
         if (rc == POS_OK)
             rc = engine_run(s, &rq, &rs);
-        run += cpu_s() - r0;
         if (rc == POS_OK && strcmp(rs.rc, "00") != 0) {
             fprintf(stderr, "bench-engine: purchase %d declined %s (%s)\n", i, rs.rc,
                     rs.reason != NULL ? rs.reason : "");
@@ -167,10 +164,8 @@ int main(void)
             rc = store_commit(s);
     }
     t1 = cpu_s();
-    if (rc == POS_OK) {
+    if (rc == POS_OK)
         printf("engine.purchase.cpu %.2f us\n", (t1 - t0) * 1e6 / PURCHASES);
-        printf("engine.purchase.run %.2f us\n", run * 1e6 / PURCHASES);
-    }
     else
         fprintf(stderr, "bench-engine: %s: %s\n", pos_strerror(rc),
                 s != NULL ? store_error(s)->what : d.what);
