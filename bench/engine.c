@@ -31,7 +31,7 @@
 
 #define TERMINALS 64
 #define BATCH     25
-#define PURCHASES 100000
+#define PURCHASES 100000 /* argv[1] may ask for fewer (under valgrind, say) */
 #define CNY       156
 
 static double cpu_s(void)
@@ -101,7 +101,7 @@ static int provision(struct store *s, int64_t term[TERMINALS], int64_t card[TERM
     return rc;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     const char *base = getenv("TMPDIR");
     int64_t term[TERMINALS], card[TERMINALS];
@@ -114,8 +114,14 @@ int main(void)
     char dir[512], url[640], path[700];
     double t0, t1;
     size_t n;
-    int rc, i;
+    int rc, i, purchases = PURCHASES;
 
+    if (argc > 1)
+        purchases = atoi(argv[1]);
+    if (purchases < 1 || purchases > PURCHASES) {
+        fprintf(stderr, "usage: bench-engine [PURCHASES, 1..%d]\n", PURCHASES);
+        return 2;
+    }
     pos_errdetail_init(&d);
     snprintf(dir, sizeof(dir), "%s/pos-bench-engine-XXXXXX",
              base != NULL && *base != '\0' ? base : "/tmp");
@@ -133,7 +139,7 @@ int main(void)
     if (rc == POS_OK)
         rc = provision(s, term, card);
     t0 = cpu_s();
-    for (i = 0; rc == POS_OK && i < PURCHASES; i++) {
+    for (i = 0; rc == POS_OK && i < purchases; i++) {
         if (i % BATCH == 0)
             rc = store_begin(s);
         memset(&rq, 0, sizeof(rq));
@@ -160,12 +166,12 @@ int main(void)
                     rs.reason != NULL ? rs.reason : "");
             rc = POS_ERR_STATE;
         }
-        if (rc == POS_OK && (i % BATCH == BATCH - 1 || i == PURCHASES - 1))
+        if (rc == POS_OK && (i % BATCH == BATCH - 1 || i == purchases - 1))
             rc = store_commit(s);
     }
     t1 = cpu_s();
     if (rc == POS_OK)
-        printf("engine.purchase.cpu %.2f us\n", (t1 - t0) * 1e6 / PURCHASES);
+        printf("engine.purchase.cpu %.2f us\n", (t1 - t0) * 1e6 / purchases);
     else
         fprintf(stderr, "bench-engine: %s: %s\n", pos_strerror(rc),
                 s != NULL ? store_error(s)->what : d.what);

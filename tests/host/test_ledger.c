@@ -185,6 +185,24 @@ static void test_post_known(void **state)
     assert_int_equal(a.balance, 700);
     assert_int_equal(ledger_account_get(f->s, f->merchant, &a), POS_OK);
     assert_int_equal(a.balance, 300);
+    /* both accounts known; and one account on both sides (folded) */
+    assert_int_equal(ledger_account_get(f->s, f->card, &card), POS_OK);
+    assert_int_equal(ledger_account_get(f->s, f->merchant, &a), POS_OK);
+    {
+        struct ledger_account both[2] = {card, a};
+        t = new_txn(f->s, "refund", 100, CNY, 0);
+        p[0] = (struct ledger_posting){f->merchant, -100};
+        p[1] = (struct ledger_posting){f->card, 100};
+        assert_int_equal(ledger_post_known(f->s, t, CNY, p, 2, both, 2), POS_OK);
+    }
+    t = new_txn(f->s, "adjust", 50, CNY, 0);
+    p[0] = (struct ledger_posting){f->card, -50};
+    p[1] = (struct ledger_posting){f->card, 50};
+    assert_int_equal(ledger_post_known(f->s, t, CNY, p, 2, NULL, 0), POS_OK);
+    assert_int_equal(ledger_account_get(f->s, f->card, &a), POS_OK);
+    assert_int_equal(a.balance, 800);
+    assert_int_equal(ledger_account_get(f->s, f->merchant, &a), POS_OK);
+    assert_int_equal(a.balance, 200);
     assert_sound(f->s);
 }
 
