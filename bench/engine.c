@@ -85,8 +85,7 @@ static int provision(struct store *s, int64_t term[TERMINALS], int64_t card[TERM
         if (rc == POS_OK)
             rc = ledger_account_open(s, "debit", "card", CNY, 0, 1, &acct);
         if (rc == POS_OK)
-            rc = ledger_transfer(s, "topup", funding, acct, INT64_C(900000000), CNY, NULL, 1,
-                                 NULL);
+            rc = ledger_transfer(s, "topup", funding, acct, INT64_C(900000000), CNY, NULL, 1, NULL);
         snprintf(sql, sizeof(sql),
                  "INSERT INTO cards (pan_hash, pan_enc, pan_masked, account_id, expiry,"
                  " service_code, pvki, pvv, daily_limit, status, created_at) VALUES"
