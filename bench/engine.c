@@ -115,8 +115,11 @@ int main(int argc, char **argv)
     size_t n;
     int rc, i, purchases = PURCHASES;
 
-    if (argc > 1)
-        purchases = atoi(argv[1]);
+    if (argc > 1) {
+        char *end = NULL;
+        long v = strtol(argv[1], &end, 10);
+        purchases = end != argv[1] && *end == '\0' && v > 0 && v <= PURCHASES ? (int)v : 0;
+    }
     if (purchases < 1 || purchases > PURCHASES) {
         fprintf(stderr, "usage: bench-engine [PURCHASES, 1..%d]\n", PURCHASES);
         return 2;

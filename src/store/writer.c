@@ -3,12 +3,13 @@
  *
  * The queue is an intrusive singly linked list of the submitters' own
  * struct store_work, under one mutex: submitting allocates nothing. The
- * thread takes up to max_batch units at once, runs them in one transaction
- * (no savepoints; with one savepoint each only when a unit failed), with a
- * pipelined sync keeps adding units to it while the sync thread is busy,
- * commits once and only then calls the dones, out of the lock (a done may
- * submit again). Counters are C11 atomics written by
- * the writer thread alone and read by anyone (for /metrics).
+ * thread takes up to max_batch units at once and runs them in one
+ * transaction without savepoints (again, with one savepoint each, when a
+ * unit failed); with a pipelined sync it keeps adding units to that
+ * transaction while the sync thread is busy; it commits once and only then
+ * are the dones called, out of the lock (a done may submit again).
+ * Counters are C11 atomics written by the writer thread alone and read by
+ * anyone (for /metrics).
  */
 #include "store/writer.h"
 
