@@ -54,7 +54,7 @@ static int setup(void **state)
     assert_int_equal(store_open("sqlite::memory:", NULL, &f.s, NULL), POS_OK);
     m = schema_migrations(&n);
     assert_int_equal(store_migrate(f.s, m, n, &v, NULL), POS_OK);
-    assert_int_equal(v, 2);
+    assert_int_equal(v, 3);
     assert_int_equal(store_begin(f.s), POS_OK);
     assert_int_equal(ledger_account_open(f.s, "funding", "issuer funding", CNY, 0, 1, &f.funding),
                      POS_OK);
@@ -356,6 +356,41 @@ static void test_schema_idempotent(void **state)
     assert_int_equal(store_begin(f->s), POS_OK);
 }
 
+/* Version 3 drops the postings' index by account; the check's grouped sum
+ * still finds a cached balance off, on an account with postings and on one
+ * with none. */
+static void test_check_without_account_index(void **state)
+{
+    struct fx *f = *state;
+    struct ledger_check_report r;
+    struct store_stmt *st;
+
+    assert_int_equal(store_prepare(f->s,
+                                   "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index'"
+                                   " AND name = 'postings_account'",
+                                   &st),
+                     POS_OK);
+    assert_int_equal(store_step(st), STORE_ROW);
+    assert_int_equal(store_column_int64(st, 0), 0);
+    assert_int_equal(store_reset(st), POS_OK);
+    assert_int_equal(ledger_transfer(f->s, "topup", f->funding, f->card, 700, CNY, NULL, 2, NULL),
+                     POS_OK);
+    assert_sound(f->s);
+    assert_int_equal(store_exec(f->s, "UPDATE accounts SET balance = 5 WHERE name = 'fees'"),
+                     POS_OK);
+    assert_int_equal(ledger_check(f->s, &r), POS_OK);
+    assert_int_equal(r.balance_mismatches, 1);
+    assert_int_equal(store_exec(f->s, "UPDATE accounts SET balance = 0 WHERE name = 'fees'"),
+                     POS_OK);
+    assert_int_equal(store_exec(f->s, "UPDATE accounts SET balance = 699 WHERE name = 'card 1'"),
+                     POS_OK);
+    assert_int_equal(ledger_check(f->s, &r), POS_OK);
+    assert_int_equal(r.balance_mismatches, 1);
+    assert_int_equal(store_exec(f->s, "UPDATE accounts SET balance = 700 WHERE name = 'card 1'"),
+                     POS_OK);
+    assert_sound(f->s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -367,6 +402,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_holds, setup, teardown),
         cmocka_unit_test_setup_teardown(test_check_finds_damage, setup, teardown),
         cmocka_unit_test_setup_teardown(test_schema_idempotent, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_check_without_account_index, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
