@@ -389,6 +389,8 @@ static void do_read(struct worker *w, struct term *t, uint64_t now)
             break;
         if (n > 0)
             on_reply(w, t, t->in + off + 2, n, now);
+        if (t->fd < 0)
+            return; /* dropped while answering (a send failed): input discarded */
         off += 2 + n;
     }
     memmove(t->in, t->in + off, t->in_len - off);
