@@ -275,17 +275,6 @@ static int iso_term_find(struct store *s, const char *tid, const char *mid, stru
 
 /* ---- the memos ---- */
 
-static uint64_t iso_hash(const void *p, size_t n) /* FNV-1a */
-{
-    const uint8_t *b = p;
-    uint64_t h = UINT64_C(14695981039346656037);
-    size_t i;
-
-    for (i = 0; i < n; i++)
-        h = (h ^ b[i]) * UINT64_C(1099511628211);
-    return h;
-}
-
 /* The request's terminal into job->term: from the memo when the
  * request may be decided on one (a financial request the engine decides,
  * not read fresh), else from the database (remembered if active); on the
@@ -294,7 +283,7 @@ static int iso_term_get(struct iso_worker *w, struct iso_job *job, bool *found)
 {
     struct iso_memos *ms = job->app->memos;
     const char *tid = job->req.tid, *mid = job->req.mid;
-    struct iso_term_memo *m = &ms->term[iso_hash(tid, strlen(tid)) % ISO_TERM_MEMO];
+    struct iso_term_memo *m = &ms->term[pos_hash64(tid, strlen(tid)) % ISO_TERM_MEMO];
     bool same, hit = false;
     int rc;
 
@@ -343,7 +332,7 @@ static bool iso_card_get(struct iso_worker *w, struct iso_job *job)
     if (!r->has_card || !card_luhn_is_valid(r->pan, r->pan_len) ||
         issuer_card_lookup(&w->ik, r->pan, r->pan_len, lookup) != POS_OK)
         return true;
-    m = &ms->card[iso_hash(lookup, 8) % ISO_CARD_MEMO];
+    m = &ms->card[pos_hash64(lookup, 8) % ISO_CARD_MEMO];
     pthread_mutex_lock(&ms->mu);
     if (!job->fresh && m->card.id != 0 &&
         memcmp(m->lookup, lookup, sizeof(lookup)) == 0) { /* style-ok: a keyed hash, public */

@@ -66,3 +66,14 @@ bool pos_mem_eq_ct(const void *a, const void *b, size_t n)
 {
     return CRYPTO_memcmp(a, b, n) == 0;
 }
+
+uint64_t pos_hash64(const void *p, size_t n)
+{
+    const uint8_t *b = p;
+    uint64_t h = UINT64_C(14695981039346656037);
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        h = (h ^ b[i]) * UINT64_C(1099511628211);
+    return h;
+}

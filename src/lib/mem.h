@@ -1,5 +1,6 @@
 /*
- * mem: heap wrappers, secret wiping and constant-time comparison.
+ * mem: heap wrappers, secret wiping, constant-time comparison and a
+ * non-cryptographic hash for in-memory tables.
  *
  * All heap use in libpos goes through pos_malloc/pos_calloc/pos_realloc/
  * pos_free so that tests can fail the Nth allocation (pos_mem_set_hooks) and
@@ -12,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 void *pos_malloc(size_t n);
 void *pos_calloc(size_t count, size_t size);
@@ -26,6 +28,10 @@ void pos_free_secret(void *p, size_t n);
 
 /* true when a and b (n bytes each) are equal; time depends on n only. */
 bool pos_mem_eq_ct(const void *a, const void *b, size_t n);
+
+/* FNV-1a (64-bit) of n bytes at p: for spreading keys over the buckets of
+ * an in-memory table, never for anything an attacker must not forge. */
+uint64_t pos_hash64(const void *p, size_t n);
 
 struct pos_mem_hooks {
     void *(*malloc_fn)(size_t n);

@@ -164,17 +164,6 @@ int store_exec(struct store *s, const char *sql)
     return s->ops->exec(s, sql);
 }
 
-/* FNV-1a, 64-bit: the cache key is the SQL text. */
-static uint64_t store_hash(const char *sql)
-{
-    uint64_t h = 14695981039346656037ULL;
-
-    for (; *sql != '\0'; sql++) {
-        h ^= (unsigned char)*sql;
-        h *= 1099511628211ULL;
-    }
-    return h;
-}
 
 int store_prepare(struct store *s, const char *sql, struct store_stmt **out)
 {
@@ -192,7 +181,7 @@ int store_prepare(struct store *s, const char *sql, struct store_stmt **out)
     slot = ((uintptr_t)sql >> 3) & (STORE_RECENT - 1);
     st = s->recent[slot];
     if (st == NULL || st->last != sql || strcmp(st->sql, sql) != 0) {
-        h = store_hash(sql);
+        h = pos_hash64(sql, strlen(sql)); /* the cache key is the SQL text */
         b = (size_t)h & (s->nbuckets - 1);
         for (st = s->buckets[b]; st != NULL; st = st->next) {
             if (st->hash == h && strcmp(st->sql, sql) == 0)

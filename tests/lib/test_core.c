@@ -84,6 +84,10 @@ static void test_mem(void **state)
     assert_false(pos_mem_eq_ct(a, b, 4));
     pos_wipe(a, sizeof(a));
     assert_int_equal(a[0] | a[1] | a[2] | a[3], 0);
+    /* FNV-1a 64-bit published values: "" and "a", "foobar" */
+    assert_true(pos_hash64("", 0) == UINT64_C(0xcbf29ce484222325));
+    assert_true(pos_hash64("a", 1) == UINT64_C(0xaf63dc4c8601ec8c));
+    assert_true(pos_hash64("foobar", 6) == UINT64_C(0x85944171f73967e8));
     pos_free(NULL);
     pos_free_secret(NULL, 10);
 
