@@ -148,8 +148,10 @@ static bool writer_fast_units(struct store_writer *w, struct store_work *list)
     return true;
 }
 
-/* Commits the open transaction of the n units from first, all run. */
-static void writer_fast_commit(struct store_writer *w, struct store_work *first, size_t n)
+/* Commits the open transaction of the n units from first on (all run). A
+ * failed COMMIT (a deferred constraint, I/O) may leave the transaction
+ * open: nothing of it is applied either way, and its units get the error. */
+static void writer_commit(struct store_writer *w, struct store_work *first, size_t n)
 {
     struct store *s = w->s;
     int rc;
@@ -202,15 +204,7 @@ static void writer_run_safe(struct store_writer *w, struct store_work *first)
             goto out;
         }
     }
-    writer_count_batch(w, in_tx);
-    rc = store_commit(s);
-    if (rc != POS_OK) {
-        /* A failed COMMIT (a deferred constraint, I/O) may leave the
-         * transaction open: nothing of it is applied either way. */
-        if (store_is_in_transaction(s))
-            store_rollback(s);
-        writer_lose(w, start, NULL, rc);
-    }
+    writer_commit(w, start, in_tx);
 out:
     return;
 }
@@ -299,8 +293,10 @@ static void *writer_sync_main(void *arg)
     return NULL;
 }
 
-/* Takes up to max units off the queue (w->mu held); *n gets how many. */
-static struct store_work *writer_take(struct store_writer *w, size_t max, size_t *n)
+/* Takes up to max units off the queue (w->mu held); *n gets how many and
+ * *tail the last of them. */
+static struct store_work *writer_take(struct store_writer *w, size_t max, size_t *n,
+                                      struct store_work **tail)
 {
     struct store_work *first = w->head, *last = w->head;
 
@@ -312,13 +308,14 @@ static struct store_work *writer_take(struct store_writer *w, size_t max, size_t
     last->next = NULL;
     w->count -= *n;
     atomic_store_explicit(&w->queued, w->count, memory_order_relaxed);
+    *tail = last;
     return first;
 }
 
 static void *writer_main(void *arg)
 {
     struct store_writer *w = arg;
-    struct store_work *batch, *more, *last;
+    struct store_work *batch, *more, *last, *tail;
     size_t n, m;
     bool ok;
 
@@ -328,7 +325,7 @@ static void *writer_main(void *arg)
             pthread_cond_wait(&w->cv, &w->mu);
         if (w->head == NULL)
             break; /* stopping and drained */
-        batch = writer_take(w, w->max_batch, &n);
+        batch = writer_take(w, w->max_batch, &n, &last);
         pthread_mutex_unlock(&w->mu);
         ok = store_begin(w->s) == POS_OK && writer_fast_units(w, batch);
         /* While the sync thread is busy, more units join the transaction. */
@@ -340,16 +337,15 @@ static void *writer_main(void *arg)
                 pthread_mutex_unlock(&w->mu);
                 break;
             }
-            more = writer_take(w, w->max_batch - n, &m);
+            more = writer_take(w, w->max_batch - n, &m, &tail);
             pthread_mutex_unlock(&w->mu);
-            for (last = batch; last->next != NULL; last = last->next)
-                ;
             last->next = more;
+            last = tail;
             n += m;
             ok = writer_fast_units(w, more);
         }
         if (ok)
-            writer_fast_commit(w, batch, n);
+            writer_commit(w, batch, n);
         else
             writer_run_safe(w, batch);
         if (w->pipelined)
