@@ -838,6 +838,16 @@ static void iso_random_auth(struct iso_worker *w, char out[7])
     out[6] = '\0';
 }
 
+/* Forgets what job was decided on so far: whether memos were used, and the
+ * keys its answer would be MACed under. */
+static void iso_forget(struct iso_job *job)
+{
+    job->memo_used = false;
+    job->reply_mac = false;
+    memset(&job->mac, 0, sizeof(job->mac));
+    pos_wipe(job->mac_key, sizeof(job->mac_key));
+}
+
 /* Decides job again from the database, forgetting what was decided on the
  * memos (the keys its answer would be MACed under included). */
 static void iso_again(struct iso_job *job, struct iso_worker *w)
@@ -847,10 +857,7 @@ static void iso_again(struct iso_job *job, struct iso_worker *w)
         iso_punt(job);
         return;
     }
-    job->memo_used = false;
-    job->reply_mac = false;
-    memset(&job->mac, 0, sizeof(job->mac));
-    pos_wipe(job->mac_key, sizeof(job->mac_key));
+    iso_forget(job);
     iso_dispatch(job, w);
 }
 
@@ -1044,10 +1051,7 @@ static void iso_run(void *arg)
 static void iso_punt(struct iso_job *job)
 {
     proto_req_clear(&job->req);
-    job->memo_used = false;
-    job->reply_mac = false;
-    memset(&job->mac, 0, sizeof(job->mac));
-    pos_wipe(job->mac_key, sizeof(job->mac_key));
+    iso_forget(job);
     if (workq_submit(job->app->wq, iso_run, job) != POS_OK) {
         log_event(LOG_LEVEL_WARN, "overload", "peer=%s", net_conn_peer(job->c));
         iso_finish(job);
