@@ -78,31 +78,17 @@ void panprot_lookup_ctx_clear(struct panprot_lookup_ctx *c)
 int panprot_lookup(const struct panprot_keys *k, const char *pan, size_t pan_len,
                    uint8_t lookup[PANPROT_LOOKUP_LEN])
 {
-    EVP_MAC *m = NULL;
-    EVP_MAC_CTX *ctx = NULL;
-    OSSL_PARAM params[2];
-    const char *digest;
-    size_t outl = 0;
-    int rc = POS_ERR_CRYPTO;
+    struct panprot_lookup_ctx c;
+    int rc;
 
     if (k == NULL || lookup == NULL)
         return POS_ERR_INVAL;
     if (!panprot__pan_ok(pan, pan_len))
         return POS_ERR_CARD_PAN;
-    digest = k->hash == PANPROT_HMAC_SM3 ? "SM3" : "SHA256";
-    params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)digest, 0);
-    params[1] = OSSL_PARAM_construct_end();
-    m = EVP_MAC_fetch(NULL, "HMAC", NULL);
-    if (m == NULL || (ctx = EVP_MAC_CTX_new(m)) == NULL)
-        goto out;
-    if (EVP_MAC_init(ctx, k->hash_key, PANPROT_KEY_LEN, params) != 1 ||
-        EVP_MAC_update(ctx, (const uint8_t *)pan, pan_len) != 1 ||
-        EVP_MAC_final(ctx, lookup, &outl, PANPROT_LOOKUP_LEN) != 1 || outl != PANPROT_LOOKUP_LEN)
-        goto out;
-    rc = POS_OK;
-out:
-    EVP_MAC_CTX_free(ctx);
-    EVP_MAC_free(m);
+    rc = panprot_lookup_ctx_init(&c, k);
+    if (rc == POS_OK)
+        rc = panprot_lookup_with(&c, pan, pan_len, lookup);
+    panprot_lookup_ctx_clear(&c);
     return rc;
 }
 
