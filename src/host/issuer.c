@@ -430,25 +430,16 @@ int issuer_card_find(struct store *s, struct issuer_keys *k, const char *pan, si
                      int64_t *card_id)
 {
     uint8_t lookup[PANPROT_LOOKUP_LEN];
-    struct store_stmt *st;
+    struct issuer_card_pin c;
     int rc;
 
     if (s == NULL || card_id == NULL)
         return POS_ERR_INVAL;
     rc = issuer_card_lookup(k, pan, pan_len, lookup);
     if (rc == POS_OK)
-        rc = store_prepare(s, "SELECT id FROM cards WHERE pan_hash = ?", &st);
-    if (rc != POS_OK)
-        goto out;
-    store_bind_blob(st, 1, lookup, sizeof(lookup));
-    rc = store_step(st);
-    if (rc == STORE_ROW) {
-        *card_id = store_column_int64(st, 0);
-        rc = store_reset(st);
-    } else if (rc == STORE_DONE) {
-        rc = POS_ERR_NOT_FOUND;
-    }
-out:
+        rc = issuer_card_pin_get(s, lookup, &c);
+    if (rc == POS_OK)
+        *card_id = c.id;
     pos_wipe(lookup, sizeof(lookup));
     return rc;
 }
